@@ -1,0 +1,35 @@
+# Every target sets itself up on a fresh machine: a .venv with the package and its extras, and
+# Graphviz's `dot` (apt-get or brew) when it is missing.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEMOS  := tour
+
+.PHONY: test demo bench fuzz dot venv clean
+
+$(STAMP): setup.cfg pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[draw,demos,test,bench]'
+	touch $@
+
+venv: $(STAMP)
+
+dot:
+	@command -v dot >/dev/null 2>&1 || sh scripts/install-dot.sh
+
+test: venv dot
+	$(BIN)/python -m pytest -q tests
+
+demo: venv dot
+	@for d in $(DEMOS); do echo "== python -m demos.$$d"; $(BIN)/python -m demos.$$d || exit 1; done
+
+bench: venv
+	$(BIN)/python -m bench
+
+fuzz: venv dot
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q tests
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .hypothesis

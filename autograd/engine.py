@@ -1,0 +1,480 @@
+"""The engine: `Value`, the primitive ops and their local derivatives, `backward`, `no_grad`.
+
+Every primitive op is written once, in the table `OPS`: its forward value on floats and its local
+partial derivatives d(out)/d(input_i). The derivative formulas use only arithmetic and the generic
+helpers below, so the same line evaluates on floats (eager backward, path rates, drawings) and on
+`Value`s (`backward(create_graph=True)`, higher-order derivatives).
+
+A node stores its parents (duplicates kept: `a*a` has two edges to `a`) and the float value of each
+local derivative, computed once in the forward pass. No node holds a closure or a reference to
+itself, so a graph has no reference cycles and is freed by reference counting.
+"""
+import math
+import numbers
+import threading
+
+__all__ = ["Value", "Op", "OPS", "no_grad", "enable_grad", "is_grad_enabled", "topo_order"]
+
+
+class _State(threading.local):
+    # Thread-local: one thread inside no_grad() must not switch graph recording off for another.
+    grad_enabled = True
+    anomaly = False
+
+
+_state = _State()
+
+
+# --- generic helpers: the derivative formulas call these on floats or on Values -----------------
+
+def _data(v):
+    return v.data if type(v) is Value else v
+
+
+def _unary(name, fn):
+    def apply(v):
+        return getattr(v, name)() if type(v) is Value else fn(v)
+    apply.__name__ = "_" + name
+    return apply
+
+
+_sin = _unary("sin", math.sin)
+_cos = _unary("cos", math.cos)
+_log = _unary("log", math.log)
+
+
+def _recip(v):
+    """1/v; for the float 0 the IEEE limit inf (e.g. sqrt'(0)), since Python floats raise instead."""
+    if type(v) is not Value and v == 0:
+        return math.copysign(math.inf, v)
+    return 1.0 / v
+
+
+def _pow_deriv_base(x, y, out):
+    # d(x**y)/dx = y * x**(y-1). For y == 0 the function is the constant 1: 0, not 0 * 0**-1.
+    # At x == 0 with 0 < y < 1 the slope is infinite; floats would raise, so give the IEEE inf.
+    yd = _data(y)
+    if yd == 0:
+        return 0.0
+    if _data(x) == 0 and yd < 1:
+        return math.inf
+    return y * x ** (y - 1)
+
+
+def _pow_deriv_exp(x, y, out):
+    # d(x**y)/dy = x**y * log(x): defined for x > 0; at x == 0 the limit from y > 0 is 0; for a
+    # negative base the real function is not differentiable in y, so nan (never a made-up number).
+    xd = _data(x)
+    if xd > 0:
+        return out * _log(x)
+    if xd == 0 and _data(y) > 0:
+        return 0.0
+    return math.nan
+
+
+# --- forward functions on floats: they check domains and say what was wrong ---------------------
+
+def _div(x, y):
+    if y == 0:
+        raise ZeroDivisionError(f"'/': division of {x!r} by zero")
+    return x / y
+
+
+def _pow(x, y):
+    if x < 0 and math.isfinite(y) and y != int(y):
+        raise ValueError(f"'**': negative base {x!r} to the non-integer power {y!r} is not a real number")
+    try:
+        return x ** y
+    except ZeroDivisionError:
+        raise ZeroDivisionError(f"'**': zero base to the negative power {y!r}") from None
+    except OverflowError:
+        raise OverflowError(f"'**': {x!r} ** {y!r} overflows a float") from None
+
+
+def _log_fwd(x):
+    if x <= 0:
+        raise ValueError(f"log of {x!r}: log is defined only for x > 0")
+    return math.log(x)
+
+
+def _sqrt_fwd(x):
+    if x < 0:
+        raise ValueError(f"sqrt of {x!r}: sqrt is defined only for x >= 0")
+    return math.sqrt(x)
+
+
+def _exp_fwd(x):
+    try:
+        return math.exp(x)
+    except OverflowError:
+        raise OverflowError(f"exp of {x!r} overflows a float (largest input is about 709.78)") from None
+
+
+def _sigmoid_fwd(x):
+    # Two branches so that exp never overflows: sigmoid(-1000) == 0.0 and sigmoid(1000) == 1.0.
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def _sign(x):
+    xd = _data(x)
+    return 1.0 if xd > 0 else (-1.0 if xd < 0 else (0.0 if xd == 0 else math.nan))
+
+
+class Op:
+    """A primitive op: `forward(*floats) -> float` and `derivs(*args, out) -> tuple` of the local
+    partial derivatives d(out)/d(arg_i), one per argument. `derivs` is written with arithmetic and the
+    generic helpers so it evaluates on floats and on Values alike. `math` states the rule in plain text.
+    """
+
+    __slots__ = ("name", "arity", "forward", "derivs", "math")
+
+    def __init__(self, name, arity, forward, derivs, math):
+        self.name, self.arity, self.forward, self.derivs, self.math = name, arity, forward, derivs, math
+
+    def __repr__(self):
+        return f"Op({self.name!r}: {self.math})"
+
+
+# The one table of local derivatives. Backward, path rates, drawings, replay and higher-order
+# derivatives all read it; adding an op is adding a line.
+OPS = {op.name: op for op in [
+    Op("+", 2, lambda x, y: x + y, lambda x, y, out: (1.0, 1.0), "d(x+y)/dx = 1, d(x+y)/dy = 1"),
+    Op("-", 2, lambda x, y: x - y, lambda x, y, out: (1.0, -1.0), "d(x-y)/dx = 1, d(x-y)/dy = -1"),
+    Op("*", 2, lambda x, y: x * y, lambda x, y, out: (y, x), "d(xy)/dx = y, d(xy)/dy = x"),
+    Op("/", 2, _div, lambda x, y, out: (1.0 / y, -out / y), "d(x/y)/dx = 1/y, d(x/y)/dy = -x/y^2"),
+    Op("**", 2, _pow, lambda x, y, out: (_pow_deriv_base(x, y, out), _pow_deriv_exp(x, y, out)),
+       "d(x^y)/dx = y x^(y-1), d(x^y)/dy = x^y ln x"),
+    Op("neg", 1, lambda x: -x, lambda x, out: (-1.0,), "d(-x)/dx = -1"),
+    Op("relu", 1, lambda x: x if x > 0 or x != x else 0.0, lambda x, out: (1.0 if _data(x) > 0 else 0.0,),
+       "relu'(x) = 1 if x > 0 else 0 (0 at the kink, as PyTorch)"),
+    Op("tanh", 1, math.tanh, lambda x, out: (1.0 - out * out,), "tanh'(x) = 1 - tanh(x)^2"),
+    Op("sigmoid", 1, _sigmoid_fwd, lambda x, out: (out * (1.0 - out),),
+       "sigmoid'(x) = sigmoid(x) (1 - sigmoid(x))"),
+    Op("exp", 1, _exp_fwd, lambda x, out: (out,), "exp'(x) = exp(x)"),
+    Op("log", 1, _log_fwd, lambda x, out: (_recip(x),), "log'(x) = 1/x"),
+    Op("sqrt", 1, _sqrt_fwd, lambda x, out: (0.5 * _recip(out),), "sqrt'(x) = 1 / (2 sqrt(x))"),
+    Op("abs", 1, abs, lambda x, out: (_sign(x),), "abs'(x) = sign(x) (0 at the kink, as PyTorch)"),
+    Op("sin", 1, math.sin, lambda x, out: (_cos(x),), "sin'(x) = cos(x)"),
+    Op("cos", 1, math.cos, lambda x, out: (-_sin(x),), "cos'(x) = -sin(x)"),
+]}
+
+
+def _as_float(data, what="Value"):
+    t = type(data)
+    if t is float:
+        return data
+    if t is int or t is bool:
+        try:
+            return float(data)
+        except OverflowError:
+            raise OverflowError(f"{what}: the integer {data} is too large for a float") from None
+    if isinstance(data, Value):
+        raise TypeError(f"{what} takes a real number, got a Value ({data!r}); use .data or .detach()")
+    if isinstance(data, numbers.Real):  # numpy floats, fractions.Fraction, ...
+        return float(data)
+    raise TypeError(f"{what} takes a real number (int, float or bool), got {type(data).__name__}: {data!r:.60}")
+
+
+def _named(node):
+    return f" (node {node.label!r})" if type(node) is Value and node.label else ""
+
+
+_new = object.__new__
+
+
+def _anomaly_hook(node):  # replaced by autograd.check.detect_anomaly while it is active
+    pass
+
+
+def _fail(err, op, args):
+    names = "".join(_named(a) for a in args)
+    return type(err)(f"{err}{names}" if names else str(err))
+
+
+def _binary(name, reflected=False):
+    """Build the method for binary primitive `name` (reflected: `number op Value`).
+
+    Forward value and local derivatives come from OPS[name]; the node is built inline because this
+    is the hottest code in the library (one call per op instead of four).
+    """
+    op = OPS[name]
+    fwd, derivs = op.forward, op.derivs
+
+    def method(self, other):
+        to = type(other)
+        if to is Value:
+            x, y = self, other
+            xd, yd = self.data, other.data
+        else:
+            if to is not float:
+                if to is not int and not isinstance(other, numbers.Real):
+                    return NotImplemented
+                other = _as_float(other)
+            x, y = (other, self) if reflected else (self, other)
+            xd, yd = (other, self.data) if reflected else (self.data, other)
+        try:
+            data = fwd(xd, yd)
+        except (ValueError, ZeroDivisionError, OverflowError) as e:
+            raise _fail(e, op, (self, other)) from None
+        if not _state.grad_enabled:
+            return Value(data)
+        da, db = derivs(xd, yd, data)
+        out = _new(Value)
+        out.data = data
+        out.grad = 0.0
+        out.label = ""
+        out.op = name
+        # A constant operand sits in _a/_b with derivative None: it is not a parent.
+        out._a = x
+        out._da = da if x is self or to is Value else None
+        out._b = y
+        out._db = db if y is self or to is Value else None
+        if _state.anomaly:
+            _anomaly_hook(out)
+        return out
+
+    method.__name__ = f"__{'r' if reflected else ''}{name}__"
+    method.__doc__ = f"{'other ' + name + ' self' if reflected else 'self ' + name + ' other'}: {op.math}"
+    return method
+
+
+def _unary_method(name):
+    op = OPS[name]
+    fwd, derivs = op.forward, op.derivs
+
+    def method(self):
+        xd = self.data
+        try:
+            out = fwd(xd)
+        except (ValueError, ZeroDivisionError, OverflowError) as e:
+            raise _fail(e, op, (self,)) from None
+        if not _state.grad_enabled:
+            return Value(out)
+        (d,) = derivs(xd, out)
+        node = _new(Value)
+        node.data = out
+        node.grad = 0.0
+        node.label = ""
+        node.op = name
+        node._a = self
+        node._da = d
+        node._b = node._db = None
+        if _state.anomaly:
+            _anomaly_hook(node)
+        return node
+
+    method.__name__ = name
+    method.__doc__ = f"{name}(self) as one primitive node: {op.math}"
+    return method
+
+
+class Value:
+    """A scalar node in a computation graph.
+
+    `data` is the float value, `grad` the derivative dL/d(this node) after `L.backward()`, `label` a name
+    used in drawings and errors, `op` the primitive that made it ('' for a leaf), `parents` the tuple of
+    input nodes (an input used twice appears twice: `a*a` has two edges to `a`).
+    """
+
+    __slots__ = ("data", "grad", "label", "op", "_a", "_da", "_b", "_db", "__weakref__")
+
+    def __init__(self, data, label=""):
+        self.data = _as_float(data)
+        if not isinstance(label, str):
+            raise TypeError(f"Value label must be a str, got {type(label).__name__}: {label!r:.60}")
+        self.grad = 0.0
+        self.label = label
+        self.op = ""
+        self._a = self._da = self._b = self._db = None
+
+    @property
+    def parents(self):
+        """The input nodes of the op that made this node, one entry per edge (duplicates kept)."""
+        if self._da is None:
+            return () if self._db is None else (self._b,)
+        return (self._a,) if self._db is None else (self._a, self._b)
+
+    @property
+    def local_grads(self):
+        """d(self)/d(parent) for each entry of `parents`: the local derivatives ("rate factors")."""
+        if self._da is None:
+            return () if self._db is None else (self._db,)
+        return (self._da,) if self._db is None else (self._da, self._db)
+
+    @property
+    def args(self):
+        """The op's full argument list, parents and constant operands (plain floats), in order."""
+        if not self.op:
+            return ()
+        return (self._a, self._b) if OPS[self.op].arity == 2 else (self._a,)
+
+    # Binary ops: numbers on either side. Each reads its forward and derivatives from OPS.
+    __add__ = _binary("+")
+    __radd__ = _binary("+", reflected=True)
+    __sub__ = _binary("-")
+    __rsub__ = _binary("-", reflected=True)
+    __mul__ = _binary("*")
+    __rmul__ = _binary("*", reflected=True)
+    __truediv__ = _binary("/")
+    __rtruediv__ = _binary("/", reflected=True)
+    __pow__ = _binary("**")
+    __rpow__ = _binary("**", reflected=True)
+
+    __neg__ = _unary_method("neg")
+    relu = _unary_method("relu")
+    tanh = _unary_method("tanh")
+    sigmoid = _unary_method("sigmoid")
+    exp = _unary_method("exp")
+    log = _unary_method("log")
+    sqrt = _unary_method("sqrt")
+    abs = _unary_method("abs")
+    __abs__ = abs
+    sin = _unary_method("sin")
+    cos = _unary_method("cos")
+
+    def __pos__(self):
+        return self
+
+    def __float__(self):
+        return self.data
+
+    def backward(self, *, create_graph=False):
+        """Compute dL/dv for every node v of the graph below L = self, and add it into v.grad.
+
+        The chain rule says dL/dv = sum over the children c of v of dL/dc * dc/dv. Visiting nodes in
+        reverse topological order, every child's grad is complete before it is passed down, and each
+        edge (c, v) does `v.grad += dc/dv * c.grad` once. Unrolling that recursion, dL/dv is the sum,
+        over every path v -> ... -> L, of the product of the local derivatives along the path: a node
+        that fans out into k edges receives k `+=`, one per edge, and each carries the sum over all
+        paths through that edge. The number of paths can grow exponentially; this loop stays linear.
+
+        Leaves accumulate across calls (as in micrograd and PyTorch); interior nodes are reset so they
+        show this call's dL/dv. With `create_graph=True`, grads are Values built from the same
+        derivative formulas, so they can be differentiated again.
+        """
+        if type(self) is not Value:
+            raise TypeError("backward() needs a Value")
+        order = _topo(self, True)
+        if create_graph:
+            return _backward_graph(self, order)
+        self.grad = 1.0
+        for node in reversed(order):
+            g = node.grad
+            d = node._da
+            if d is not None:
+                node._a.grad += d * g
+            d = node._db
+            if d is not None:
+                node._b.grad += d * g
+
+    def zero_grad(self):
+        """Reset this node's grad to 0."""
+        self.grad = 0.0
+
+    def detach(self):
+        """A new leaf with this node's data and label, cut from the graph."""
+        return Value(self.data, self.label)
+
+    def __repr__(self):
+        g = self.grad
+        g = g if type(g) is float else f"Value({g.data!r})"
+        lab = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data!r}, grad={g}{lab})"
+
+
+def symbolic_local_grads(node):
+    """The local derivatives of `node` as Values (for create_graph): the OPS formula on Value inputs."""
+    op = OPS[node.op]
+    args = node.args
+    d = op.derivs(*args, node)
+    return tuple(di for di, a in zip(d, args) if type(a) is Value)
+
+
+def _backward_graph(root, order):
+    # Same loop as backward, with grads as Values so the result can be differentiated again.
+    with enable_grad():
+        root.grad = Value(1.0)
+        for node in reversed(order):
+            g = node.grad
+            if not node.op or (type(g) is float and g == 0.0):
+                continue
+            for p, d in zip(node.parents, symbolic_local_grads(node)):
+                pg = p.grad
+                p.grad = d * g if type(pg) is float and pg == 0.0 else pg + d * g
+
+
+def topo_order(root):
+    """All nodes reachable from `root`, each after its parents (inputs first, `root` last).
+
+    Iterative depth-first search with an explicit stack, so a 10^6-node chain needs no recursion.
+    """
+    if type(root) is not Value:
+        raise TypeError(f"expected a Value, got {type(root).__name__}")
+    return _topo(root, False)
+
+
+def _topo(root, reset):
+    order = []
+    seen = set()
+    stack = [root]
+    push, pop, add, emit = stack.append, stack.pop, seen.add, order.append
+    # Post-order without recursion: a node is pushed, then a None marker above it, then its unseen
+    # parents; popping the marker means every parent is emitted, so the node is emitted next.
+    # `reset` zeroes interior grads on the way (backward's fresh accumulators), saving a pass.
+    while stack:
+        node = pop()
+        if node is None:
+            node = pop()
+            if reset and node.op:
+                node.grad = 0.0
+            emit(node)
+            continue
+        if node in seen:
+            continue
+        add(node)
+        push(node)
+        push(None)
+        b = node._b
+        if node._db is not None and b not in seen:
+            push(b)
+        a = node._a
+        if node._da is not None and a not in seen:
+            push(a)
+    return order
+
+
+class no_grad:
+    """Context manager (and decorator): ops inside it compute data but record no graph."""
+
+    _enabled = False
+
+    def __enter__(self):
+        self._prev = _state.grad_enabled
+        _state.grad_enabled = self._enabled
+
+    def __exit__(self, *exc):
+        _state.grad_enabled = self._prev
+        return False
+
+    def __call__(self, fn):
+        import functools
+
+        @functools.wraps(fn)
+        def wrapper(*a, **k):
+            with type(self)():
+                return fn(*a, **k)
+        return wrapper
+
+
+class enable_grad(no_grad):
+    """Context manager: record graphs again inside an enclosing `no_grad`."""
+
+    _enabled = True
+
+
+def is_grad_enabled():
+    """True when ops record a graph in this thread."""
+    return _state.grad_enabled
