@@ -370,6 +370,11 @@ class Value:
             if d is not None:
                 node._b.grad += d * g
 
+    def show(self, **kwargs):
+        """Print the graph below this node as text (see `autograd.draw.show`)."""
+        from .draw import show
+        return show(self, **kwargs)
+
     def zero_grad(self):
         """Reset this node's grad to 0."""
         self.grad = 0.0

@@ -1,0 +1,1 @@
+"""Runnable tours: `python -m demos.<name>`; pictures and files go to out/."""
