@@ -1,0 +1,186 @@
+"""Neuron, Layer and MLP: micrograd's three classes, in Nielsen's notation.
+
+Neuron j of layer l computes
+
+    z^l_j = sum_k w^l_jk a^(l-1)_k + b^l_j        a^l_j = sigma(z^l_j)
+
+with one `*` node per weight and one `+` node per term, so the graph drawn for a network is the
+network: every weight is a leaf with exactly one edge into the sum of its neuron.
+"""
+import math
+import random
+from operator import mul
+
+from autograd import Value
+
+from .module import Module, _prefixed
+
+__all__ = ["Neuron", "Layer", "MLP", "ACTIVATIONS"]
+
+# Activation name -> the Value method applying it (None: the identity, no node).
+ACTIVATIONS = {"relu": Value.relu, "tanh": Value.tanh, "sigmoid": Value.sigmoid, "linear": None}
+
+
+def _activation(name):
+    if name not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {name!r}; known: {', '.join(ACTIVATIONS)}")
+    return ACTIVATIONS[name]
+
+
+def _rng(seed):
+    """A random.Random from an int seed, the given Random itself, or the `random` module for None."""
+    if seed is None:
+        return random._inst
+    if isinstance(seed, random.Random):
+        return seed
+    if type(seed) is not int:
+        raise TypeError(f"seed must be an int, a random.Random or None, got {type(seed).__name__}: {seed!r:.60}")
+    return random.Random(seed)
+
+
+def _count(n, what):
+    if type(n) is not int or n < 1:
+        raise ValueError(f"{what} must be a positive int, got {n!r:.60}")
+    return n
+
+
+def init_bound(activation, nin, nout=1):
+    """Half-width of the uniform distribution the weights are drawn from.
+
+    Weights w ~ U(-r, r), biases 0. Var U(-r, r) = r^2 / 3, so r = sqrt(3 * target variance):
+      relu: He, Var w = 2 / nin, so r = sqrt(6 / nin): relu zeroes half of z, which halves the
+            variance of a; 2/nin puts it back, so Var z stays put layer after layer;
+      tanh, sigmoid: Glorot/Xavier, Var w = 2 / (nin + nout), so r = sqrt(6 / (nin + nout)): keeps z
+            in the steep middle of the S, where sigma'(z) is not small, forwards and backwards;
+      linear: LeCun, Var w = 1 / nin, so r = sqrt(3 / nin).
+    """
+    if activation == "relu":
+        return math.sqrt(6.0 / nin)
+    if activation == "linear":
+        return math.sqrt(3.0 / nin)
+    return math.sqrt(6.0 / (nin + nout))
+
+
+class Neuron(Module):
+    """One neuron: `a = sigma(sum_k w[k] * x[k] + b)` with sigma the named activation.
+
+    `w` is a list of `nin` leaf Values, `b` a leaf Value. Weights are drawn uniformly from
+    (-bound, bound) with `bound = init_bound(activation, nin, nout)` (see there), biases start at 0.
+    `seed`: an int, a random.Random, or None to draw from the `random` module's state
+    (so `random.seed(1337)` reproduces a model as in micrograd).
+    """
+
+    __slots__ = ("w", "b", "activation", "_act")
+
+    def __init__(self, nin, activation="relu", *, seed=None, nout=1):
+        _count(nin, "Neuron: nin")
+        self._act = _activation(activation)
+        self.activation = activation
+        rng = _rng(seed)
+        r = init_bound(activation, nin, nout)
+        self.w = [Value(rng.uniform(-r, r)) for _ in range(nin)]
+        self.b = Value(0.0)
+
+    def __call__(self, x):
+        if len(x) != len(self.w):
+            raise ValueError(f"{self!r}: expected {len(self.w)} inputs, got {len(x)}")
+        return self._forward(x)
+
+    def _forward(self, x):
+        # The hot path of training. z = ((b + w0*x0) + w1*x1) + ...: the same nodes, in the same
+        # order, as micrograd's sum(wi*xi, b), so both give bit-identical floats. map(mul, ...) and
+        # sum() loop in C, calling Value.__mul__/__add__ directly: no generator frame per term.
+        z = sum(map(mul, self.w, x), self.b)
+        act = self._act
+        return z if act is None else act(z)
+
+    def named_parameters(self):
+        """[("w.0", w[0]), ..., ("w.{nin-1}", ...), ("b", b)]: w then b, as micrograd."""
+        return [(f"w.{k}", w) for k, w in enumerate(self.w)] + [("b", self.b)]
+
+    def parameters(self):
+        return self.w + [self.b]
+
+    def __repr__(self):
+        return f"Neuron({len(self.w)}, {self.activation})"
+
+
+class Layer(Module):
+    """`nout` neurons reading the same `nin` inputs; `a^l = sigma(w^l a^(l-1) + b^l)`.
+
+    Calling a layer returns a list of `nout` Values, or the Value itself when `nout == 1`.
+    """
+
+    __slots__ = ("neurons", "nin", "activation")
+
+    def __init__(self, nin, nout, activation="relu", *, seed=None):
+        _count(nin, "Layer: nin")
+        _count(nout, "Layer: nout")
+        _activation(activation)
+        rng = _rng(seed)
+        self.nin, self.activation = nin, activation
+        self.neurons = [Neuron(nin, activation, seed=rng, nout=nout) for _ in range(nout)]
+
+    def __call__(self, x):
+        if len(x) != self.nin:
+            raise ValueError(f"{self!r}: expected {self.nin} inputs, got {len(x)}")
+        out = [n._forward(x) for n in self.neurons]
+        return out[0] if len(out) == 1 else out
+
+    def named_parameters(self):
+        return _prefixed("neurons", self.neurons)
+
+    def parameters(self):
+        return [p for n in self.neurons for p in n.w + [n.b]]
+
+    def __repr__(self):
+        return f"Layer({self.nin} -> {len(self.neurons)} {self.activation})"
+
+
+class MLP(Module):
+    """A multilayer perceptron: `nin` inputs, then one Layer per entry of `nouts`.
+
+    Hidden layers use `activation`, the last layer `output_activation` (micrograd: relu, linear).
+    `MLP(2, [16, 16, 1])` has 2*16+16 + 16*16+16 + 16+1 = 337 parameters. Calling it on a list of
+    `nin` floats or Values returns a Value when the last layer has one neuron, else a list of Values.
+    Floats given as inputs become constant operands of the `*` nodes, not nodes of their own.
+    """
+
+    __slots__ = ("layers", "nin", "nouts", "activation", "output_activation", "seed")
+
+    def __init__(self, nin, nouts, activation="relu", output_activation="linear", *, seed=None):
+        _count(nin, "MLP: nin")
+        if isinstance(nouts, int) or not all(type(n) is int for n in nouts) or not nouts:
+            raise ValueError(f"MLP: nouts must be a non-empty list of layer sizes, got {nouts!r:.60}")
+        for n in nouts:
+            _count(n, "MLP: each layer size")
+        _activation(activation)
+        _activation(output_activation)
+        rng = _rng(seed)
+        self.nin, self.nouts = nin, list(nouts)
+        self.activation, self.output_activation = activation, output_activation
+        self.seed = seed if type(seed) is int else None
+        sizes = [nin] + self.nouts
+        last = len(self.nouts) - 1
+        self.layers = [Layer(sizes[i], sizes[i + 1], output_activation if i == last else activation, seed=rng)
+                       for i in range(len(self.nouts))]
+
+    def __call__(self, x):
+        if len(x) != self.nin:
+            raise ValueError(f"{self!r}: expected {self.nin} inputs, got {len(x)}")
+        for layer in self.layers:
+            x = [n._forward(x) for n in layer.neurons]
+        return x[0] if len(x) == 1 else x
+
+    def named_parameters(self):
+        return _prefixed("layers", self.layers)
+
+    def parameters(self):
+        return [p for layer in self.layers for n in layer.neurons for p in n.w + [n.b]]
+
+    def __repr__(self):
+        sizes = [str(self.nin)]
+        for layer in self.layers:
+            act = layer.activation
+            sizes.append(f"{len(layer.neurons)}" + ("" if act == "linear" else f" {act}"))
+        return f"MLP({' -> '.join(sizes)})"
