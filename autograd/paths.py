@@ -1,0 +1,298 @@
+"""Paths through a computation graph: enumerate them, count them, sum them, and watch backward do it.
+
+The chain rule, unrolled, says that for an output y and an input x
+
+    dy/dx = sum over every path x -> v1 -> ... -> y of (dv1/dx)(dv2/dv1)...(dy/dvk)
+
+a sum of products of local derivatives ("rate factors", Nielsen ch. 2, eq. 53). A path is a chain of
+edges, not of nodes: `a*a` has two edges to `a`, so two paths. Every factor is read from the engine's
+`node.local_grads`, the numbers the forward pass stored; nothing here recomputes a derivative.
+
+The number of paths can grow exponentially with the depth of the graph. Backward never enumerates them:
+a node's grad is the sum over its outgoing edges of (local derivative * the child's grad), which is the
+same sum with the common tails of the paths factored out. `count_paths` and `explain` use that factoring
+(dynamic programming over the topological order) where enumeration is out of reach, and
+`trace_backward` lists the `+=` steps in which backward does it.
+"""
+import math
+from collections import namedtuple
+
+from .engine import Value, topo_order
+
+__all__ = ["Path", "paths", "count_paths", "explain", "Explanation", "trace_backward", "Ledger",
+           "Step", "node_names"]
+
+
+class Path:
+    """One path input -> ... -> output. `nodes` runs from the input to the output; `factors[i]` is the
+    local derivative d(nodes[i+1])/d(nodes[i]) on the edge between them; `rate` = product of factors
+    (1.0 for the empty path from a node to itself); `positions[i]` says which of nodes[i+1].parents the
+    edge is (0 or 1), which tells the two edges of `a*a` apart."""
+
+    __slots__ = ("nodes", "factors", "positions", "rate")
+
+    def __init__(self, nodes, factors, positions):
+        self.nodes, self.factors, self.positions = nodes, factors, positions
+        rate = 1.0
+        for f in factors:
+            rate *= f
+        self.rate = rate
+
+    @property
+    def edges(self):
+        """(parent, child, position) for every edge along the path, input side first."""
+        n = self.nodes
+        return tuple((n[i], n[i + 1], self.positions[i]) for i in range(len(self.factors)))
+
+    def __len__(self):
+        return len(self.factors)
+
+    def __repr__(self):
+        names = " -> ".join(_abridge([v.label or (f"({v.op})" if v.op else "leaf")
+                                      for v in self.nodes]))
+        return f"Path({names}; rate={self.rate!r})"
+
+
+def _check(output, input):
+    for what, v in (("output", output), ("input", input)):
+        if type(v) is not Value:
+            raise TypeError(f"paths: {what} must be a Value, got {type(v).__name__}: {v!r:.60}")
+
+
+def _between(output, input):
+    """The nodes lying on some path input -> output, in topological order (input first), or []."""
+    on = {input}
+    sub = [input]
+    for node in topo_order(output):
+        if node is not input and any(p in on for p in node.parents):
+            on.add(node)
+            sub.append(node)
+    return sub if output in on else []
+
+
+def paths(output, input, limit=None):
+    """Yield every path from `input` to `output` as a `Path`, at most `limit` of them.
+
+    Depth-first with an explicit stack (no recursion), only through nodes that lie on some path, so
+    each yielded path costs time proportional to its length. Order: from the output, the op's first
+    argument is explored before its second. Two edges between the same nodes (`a*a`) give two paths.
+    """
+    _check(output, input)
+    if limit is not None and (type(limit) is not int or limit < 0):
+        raise ValueError(f"paths: limit must be None or an int >= 0, got {limit!r}")
+    return _walk(output, input, set(_between(output, input)), limit)
+
+
+def _walk(output, input, on, limit):
+    if limit == 0 or not on:
+        return
+    if output is input:
+        yield Path((input,), (), ())
+        return
+    found = 0
+    chain, factors, positions, tried = [output], [], [], [0]
+    while tried:
+        node = chain[-1]
+        i = tried[-1]
+        parents = node.parents
+        if i == len(parents):
+            chain.pop(), tried.pop()
+            if factors:
+                factors.pop(), positions.pop()
+            continue
+        tried[-1] = i + 1
+        p = parents[i]
+        if p not in on:
+            continue
+        d = node.local_grads[i]
+        if p is input:
+            yield Path((p, *reversed(chain)), (d, *reversed(factors)), (i, *reversed(positions)))
+            found += 1
+            if found == limit:
+                return
+            continue
+        chain.append(p), factors.append(d), positions.append(i), tried.append(0)
+
+
+def count_paths(output, input):
+    """The exact number of paths from `input` to `output` (a Python int, however large).
+
+    Dynamic programming over the topological order: count(input) = 1 and, for every other node,
+    count(v) = sum over v's parent edges (p, v) of count(p). A chain of n diamonds has 2**n paths and
+    is counted in time linear in n, exactly as backward sums their rates in linear time.
+    """
+    _check(output, input)
+    return _count(_between(output, input))
+
+
+def _count(sub):
+    counts = {}
+    for node in sub:
+        counts[node] = 1 if not counts else sum(counts.get(p, 0) for p in node.parents)
+    return counts[sub[-1]] if sub else 0
+
+
+def _factored(sub):
+    """Sum of the rates of all paths, forward from the input: s(input) = 1, s(v) = sum of d(v)/d(p) s(p)."""
+    s = {}
+    for node in sub:
+        s[node] = 1.0 if not s else sum(d * s.get(p, 0.0) for p, d in zip(node.parents, node.local_grads))
+    return s[sub[-1]] if sub else 0.0
+
+
+def _reverse(sub):
+    """d output/d input by reverse accumulation over the sub-graph, in backward's own order of `+=`
+    (so it equals what backward puts in a fresh input.grad), without touching any `.grad`."""
+    if not sub:
+        return 0.0
+    g = dict.fromkeys(sub, 0.0)
+    g[sub[-1]] = 1.0
+    for node in reversed(sub):
+        gn = g[node]
+        for p, d in zip(node.parents, node.local_grads):
+            if p in g:
+                g[p] += d * gn
+    return g[sub[0]]
+
+
+def explain(output, input, limit=64):
+    """Explain d output/d input as a sum over paths; returns an `Explanation` (print it).
+
+    Lists up to `limit` paths with their factors and rates. If there are at most `limit` paths, `total`
+    is the sum of their rates; past `limit` the remaining paths are not enumerated and `total` is the
+    factored sum (dynamic programming from the input forward). `grad` is d output/d input computed the
+    way backward computes it (reverse accumulation, one `+=` per edge) on a private table: no `.grad`
+    is read or changed. The two agree up to float rounding: that agreement is the point.
+    """
+    _check(output, input)
+    if type(limit) is not int or limit < 0:
+        raise ValueError(f"explain: limit must be an int >= 0, got {limit!r}")
+    sub = _between(output, input)
+    count = _count(sub)
+    listed = list(_walk(output, input, set(sub), limit))
+    complete = len(listed) == count
+    total = sum(p.rate for p in listed) if complete else _factored(sub)
+    return Explanation(output, input, listed, count, total, _reverse(sub), complete)
+
+
+class Explanation:
+    """The result of `explain`: `paths` (the listed `Path`s), `count` (all paths), `complete` (all listed),
+    `total` (sum of the rates), `grad` (d output/d input by reverse accumulation); str() is a table."""
+
+    def __init__(self, output, input, paths, count, total, grad, complete):
+        self.output, self.input, self.paths, self.count = output, input, paths, count
+        self.total, self.grad, self.complete = total, grad, complete
+
+    def __str__(self):
+        names = node_names(self.output)
+        y, x = names[self.output], names[self.input]
+        what = f"d{y}/d{x}"
+        rows = [("path", "factors", "rate")]
+        for p in self.paths:
+            rows.append((" -> ".join(_abridge([names[v] for v in p.nodes])),
+                         " * ".join(_abridge([_num(f) for f in p.factors])) or "(none)", _num(p.rate)))
+        wide = [max(len(r[i]) for r in rows) for i in range(3)]
+        plural = "path" if self.count == 1 else "paths"
+        out = [f"{what} as a sum over paths: {_big(self.count)} {plural} from {x} to {y}"]
+        out += ["  " + "  ".join(c.ljust(w) for c, w in zip(r, wide)).rstrip() for r in rows]
+        if self.complete:
+            how = "sum of rates"
+        else:
+            out.append(f"  ... and {_big(self.count - len(self.paths))} more paths, too many to list; the total"
+                       f" is the factored sum (dynamic programming), not a path-by-path sum")
+            how = "factored sum of rates"
+        diff = abs(self.total - self.grad)
+        out.append(f"  {how} = {_num(self.total)}    backward {what} = {_num(self.grad)}"
+                   f"    difference = {diff:.3g}")
+        return "\n".join(out)
+
+    __repr__ = __str__
+
+
+def _num(v):
+    return f"{v:.10g}"
+
+
+def _big(n):
+    # Path counts can have more digits than int -> str allows (4300); past 15 digits, say the size.
+    if n < 10 ** 15:
+        return str(n)
+    e = math.floor(math.log10(n))
+    return f"about {10 ** (math.log10(n) - e):.3f}e{e}"
+
+
+def _abridge(strings, keep=6):
+    # A 10^5-node path stays one row: its first and last few entries around a count of the rest.
+    if len(strings) <= 2 * keep + 1:
+        return strings
+    return [*strings[:keep], f"...({len(strings) - 2 * keep} more)...", *strings[-keep:]]
+
+
+def node_names(root):
+    """A readable name for every node below `root`: its label, else `(op)#i` or `leaf#i`, where i is
+    the node's 1-based position in the topological order (labels used twice also get `#i`)."""
+    order = topo_order(root)
+    used = {}
+    for v in order:
+        if v.label:
+            used[v.label] = used.get(v.label, 0) + 1
+    names = {}
+    for i, v in enumerate(order, 1):
+        if v.label:
+            names[v] = v.label if used[v.label] == 1 else f"{v.label}#{i}"
+        else:
+            names[v] = f"({v.op})#{i}" if v.op else f"leaf#{i}"
+    return names
+
+
+Step = namedtuple("Step", "child parent local upstream contribution grad_after")
+Step.__doc__ = ("One `+=` of backward: parent.grad += local * upstream, where local = d child/d parent and "
+                "upstream = child.grad; `contribution` = local * upstream, `grad_after` = parent.grad after it.")
+
+
+class Ledger(list):
+    """The `Step`s of one backward pass, in order; str() prints them one per line."""
+
+    def __init__(self, steps, names):
+        super().__init__(steps)
+        self._names = names
+
+    def into(self, node):
+        """The steps that added to `node.grad`: one per edge out of `node` (one per child use)."""
+        return [s for s in self if s.parent is node]
+
+    def __str__(self):
+        n = self._names
+        lines = ["backward, one line per edge: parent.grad += (d child/d parent) * child.grad"]
+        for i, s in enumerate(self, 1):
+            lines.append(f"  {i:>3}. {n[s.parent]}.grad += {_num(s.local)} * {_num(s.upstream)}"
+                         f"  (from {n[s.child]})  = {_num(s.contribution)};"
+                         f"  {n[s.parent]}.grad is now {_num(s.grad_after)}")
+        return "\n".join(lines)
+
+    __repr__ = __str__
+
+
+def trace_backward(output):
+    """Run backward from `output`, exactly as `output.backward()` (interior grads reset, leaves
+    accumulate, output.grad = 1), and return the `Ledger` of its `+=` steps.
+
+    A node used by k children gets k steps, and the steps into a node sum to what backward added to its
+    grad: dL/dv = sum over children c of (dc/dv)(dL/dc), each dL/dc already complete when it is passed on.
+    """
+    if type(output) is not Value:
+        raise TypeError(f"trace_backward: output must be a Value, got {type(output).__name__}")
+    order = topo_order(output)
+    names = node_names(output)
+    for node in order:
+        if node.op:
+            node.grad = 0.0
+    output.grad = 1.0
+    steps = []
+    for node in reversed(order):
+        g = node.grad
+        for p, d in zip(node.parents, node.local_grads):
+            c = d * g
+            p.grad += c
+            steps.append(Step(node, p, d, g, c, p.grad))
+    return Ledger(steps, names)
