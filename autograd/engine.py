@@ -185,8 +185,11 @@ def _named(node):
 _new = object.__new__
 
 
-def _anomaly_hook(node):  # replaced by autograd.check.detect_anomaly while it is active
+def _anomaly_hook(node):  # autograd.anomaly installs the checks; called only under detect_anomaly()
     pass
+
+
+_anomaly_backward = None  # autograd.anomaly installs the checked backward loop
 
 
 def _fail(err, op, args):
@@ -357,6 +360,8 @@ class Value:
         """
         if type(self) is not Value:
             raise TypeError("backward() needs a Value")
+        if _state.anomaly:
+            return _anomaly_backward(self, create_graph)
         order = _topo(self, True)
         if create_graph:
             return _backward_graph(self, order)

@@ -1,0 +1,217 @@
+"""`detect_anomaly()`: stop at the first NaN or inf an op or a gradient produces, and say where.
+
+    with detect_anomaly():
+        loss = model(x)          # forward: every new node is checked as it is built
+        loss.backward()          # backward: every local derivative and every += is checked
+
+What counts as an anomaly. A value v computed from inputs is anomalous when
+
+    v is NaN and no input is NaN,   or   v is +-inf and every input is finite.
+
+So the op that *creates* a NaN or an inf is reported (1e200 * 1e200 = inf, inf - inf = nan,
+sqrt'(0) = inf), while an op that merely passes on a NaN or inf that was already there is not:
+non-finite numbers given by the user propagate by IEEE rules, as everywhere else in pathgrad.
+Because the first creation raises, nothing non-finite produced inside the block goes unreported.
+
+- Forward: the inputs of a node are its arguments' data; the node's data is checked.
+- Backward: for each edge from a node c to its parent p, with g = dL/dc,
+      local derivative  d = dc/dp        inputs: the data of c's arguments
+      contribution      d * g            inputs: d and g
+      new p.grad        p.grad + d * g   inputs: the old p.grad and d * g
+  are checked in that order, so a NaN gradient is traced to the edge and the factor that made it.
+  With `create_graph=True` the gradients are themselves built from ops, which the forward check covers.
+
+The error is a `FloatingPointError` naming the op, the node's label, the inputs and the line of your
+code that created the node (found by walking the stack past pathgrad's own frames). Creation sites are
+recorded only while the mode is on, in a map keyed by weak references, so no graph is kept alive.
+
+Off by default and free when off: the engine's only cost is its existing `if _state.anomaly` test. The
+mode is thread-local (one thread's block does not switch it on for another) and nestable;
+`detect_anomaly(False)` switches it off inside an enclosing block.
+"""
+import linecache
+import math
+import os
+import sys
+import weakref
+
+from . import engine
+from .engine import OPS, Value, _state
+
+__all__ = ["detect_anomaly"]
+
+# Frames from these packages are pathgrad's own; the creation site shown is the first frame outside.
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_OWN_DIRS = tuple(os.path.join(_ROOT, pkg) + os.sep for pkg in ("autograd", "nn"))
+_ENGINE = os.path.abspath(engine.__file__)
+_own_cache = {}  # co_filename -> "engine" | "lib" | "" (strings only: no graph is referenced)
+
+# node -> (user frame, innermost library frame or None); weak keys: an entry dies with its node.
+_sites = weakref.WeakKeyDictionary()
+
+
+class detect_anomaly:
+    """Context manager (and decorator): raise `FloatingPointError` at the first NaN/inf produced.
+
+    `detect_anomaly(False)` switches the checks off inside an enclosing block. The previous state is
+    restored on exit, so blocks nest, and the state belongs to the thread that entered the block.
+    """
+
+    def __init__(self, enabled=True):
+        if not isinstance(enabled, bool):
+            raise TypeError(f"detect_anomaly(enabled) takes a bool, got {type(enabled).__name__}: {enabled!r:.60}")
+        self.enabled = enabled
+        self._prev = []
+
+    def __enter__(self):
+        self._prev.append(_state.anomaly)
+        _state.anomaly = self.enabled
+        return self
+
+    def __exit__(self, *exc):
+        _state.anomaly = self._prev.pop()
+        return False
+
+    def __call__(self, fn):
+        import functools
+
+        @functools.wraps(fn)
+        def wrapper(*a, **k):
+            with detect_anomaly(self.enabled):
+                return fn(*a, **k)
+        return wrapper
+
+
+def _nonfinite(v):
+    return v != v or v in (math.inf, -math.inf)
+
+
+def _anomalous(v, inputs):
+    """True when v is NaN from NaN-free inputs, or +-inf from finite inputs (see the module docstring)."""
+    if v == v:
+        if v not in (math.inf, -math.inf):
+            return False
+        return all(x == x and x not in (math.inf, -math.inf) for x in inputs)
+    return all(x == x for x in inputs)
+
+
+def _arg_data(node):
+    return [a.data if type(a) is Value else a for a in node.args]
+
+
+# --- where a node was made ----------------------------------------------------------------------
+
+def _kind(frame):
+    name = frame.f_code.co_filename
+    kind = _own_cache.get(name)
+    if kind is None:
+        path = os.path.abspath(name)
+        kind = _own_cache[name] = ("engine" if path in (_ENGINE, os.path.abspath(__file__)) else
+                                   "lib" if path.startswith(_OWN_DIRS) else "")
+    return kind
+
+
+def _record_site(node):
+    # The user's frame is the first one outside pathgrad; `lib` the innermost pathgrad frame above
+    # the engine (e.g. the line of nn/layers.py that did the op for model(x)), when there is one.
+    frame = sys._getframe(1)
+    lib = None
+    while frame is not None:
+        kind = _kind(frame)
+        if not kind:
+            break
+        if kind == "lib" and lib is None:
+            lib = _where(frame)
+        frame = frame.f_back
+    _sites[node] = (_where(frame) if frame is not None else None, lib)
+
+
+def _where(frame):
+    return (frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name)
+
+
+def _describe_site(node):
+    user, lib = _sites.get(node, (None, None))
+    if user is None:
+        return "  created outside detect_anomaly(), so its creation site was not recorded"
+    lines = [f'  created at File "{user[0]}", line {user[1]}, in {user[2]}']
+    code = linecache.getline(user[0], user[1]).strip()
+    if code:
+        lines.append(f"    {code}")
+    if lib is not None:
+        lines.append(f'  (inside pathgrad at File "{lib[0]}", line {lib[1]}, in {lib[2]})')
+    return "\n".join(lines)
+
+
+def _name(v):
+    if type(v) is not Value:
+        return repr(v)
+    return v.label if v.label else repr(v.data)
+
+
+def _call(node):
+    """`x * y with x = 1e+200, y = 1e+200`: the op on its inputs, labels resolved to values."""
+    args = node.args
+    names = [_name(a) for a in args]
+    expr = f"{names[0]} {node.op} {names[1]}" if len(args) == 2 else f"{node.op}({names[0]})"
+    known = [f"{a.label} = {a.data!r}" for a in args if type(a) is Value and a.label]
+    return expr + (" with " + ", ".join(known) if known else "")
+
+
+# --- the checks ---------------------------------------------------------------------------------
+
+def _forward_hook(node):
+    """Called by the engine for every new node while the mode is on (in this thread)."""
+    if not _state.anomaly:  # a stale call from another thread's switch: nothing to check here
+        return
+    _record_site(node)
+    data = node.data
+    if _nonfinite(data) and _anomalous(data, _arg_data(node)):
+        what = "nan from inputs with no NaN" if data != data else f"{data!r} from finite inputs"
+        raise FloatingPointError(
+            f"detect_anomaly: op {node.op!r} produced {what} in forward: "
+            f"{_call(node)} gives {data!r}\n{_describe_site(node)}")
+
+
+def _backward_error(node, i, parent, what, value, detail):
+    name = f"node {node.label!r}" if node.label else "an unlabelled node"
+    pname = f" {parent.label!r}" if parent.label else ""
+    return FloatingPointError(
+        f"detect_anomaly: backward produced {value!r} in {what}: {detail}, on the edge from {name} "
+        f"(op {node.op!r}: {_call(node)}) to its argument {i}{pname}; {OPS[node.op].math}"
+        f"\n{_describe_site(node)}")
+
+
+def _checked_backward(root, create_graph):
+    """`root.backward()` with every local derivative, contribution and += checked (see module docs)."""
+    order = engine._topo(root, True)
+    if create_graph:
+        engine._backward_graph(root, order)
+        return
+    root.grad = 1.0
+    for node in reversed(order):
+        if not node.op:
+            continue
+        g = node.grad
+        args = None
+        for i, (p, d) in enumerate(((node._a, node._da), (node._b, node._db))):
+            if d is None:
+                continue
+            if _nonfinite(d):
+                args = args or _arg_data(node)
+                if _anomalous(d, args):
+                    raise _backward_error(node, i, p, "a local derivative", d,
+                                          f"the local derivative is {d!r} at finite inputs")
+            c = d * g
+            if _nonfinite(c) and _anomalous(c, (d, g)):
+                raise _backward_error(node, i, p, "a contribution", c,
+                                      f"local derivative {d!r} * upstream grad {g!r} = {c!r}")
+            new = p.grad + c
+            if _nonfinite(new) and _anomalous(new, (p.grad, c)):
+                raise _backward_error(node, i, p, "an accumulated grad", new,
+                                      f"the argument's grad {p.grad!r} + contribution {c!r} = {new!r}")
+            p.grad = new
+
+
+engine._anomaly_hook = _forward_hook
+engine._anomaly_backward = _checked_backward

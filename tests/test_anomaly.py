@@ -1,0 +1,175 @@
+"""detect_anomaly(): the first NaN/inf an op or a gradient produces raises FloatingPointError naming
+the op, the labels, the inputs and the line that made the node; off by default and free when off."""
+import gc
+import inspect
+import math
+import weakref
+
+import pytest
+
+from autograd import Value, detect_anomaly, engine
+from autograd import anomaly
+
+
+def _line(offset=0):
+    return inspect.currentframe().f_back.f_lineno + offset
+
+
+def test_forward_overflow_names_op_labels_inputs_and_the_line_that_made_the_node():
+    x, y = Value(1e200, label="x"), Value(1e200, label="y")
+    with pytest.raises(FloatingPointError) as err, detect_anomaly():
+        line = _line(1)
+        z = x * y  # noqa: F841
+    msg = str(err.value)
+    assert "'*'" in msg and "x = 1e+200" in msg and "y = 1e+200" in msg and "inf" in msg
+    assert f'{__file__}", line {line}' in msg
+    assert "z = x * y" in msg
+
+
+def test_nan_from_infinite_inputs_is_an_anomaly_but_propagating_them_is_not():
+    inf = Value(math.inf, label="big")
+    with detect_anomaly():
+        assert (inf + 1.0).data == math.inf          # inf given by the user merely propagates
+        assert math.isnan((Value(math.nan) * 2).data)  # so does a NaN
+        with pytest.raises(FloatingPointError, match=r"'-' produced nan from inputs with no NaN.*big - big"):
+            inf - inf
+
+
+def test_without_the_mode_overflow_follows_ieee_and_raises_nothing():
+    assert (Value(1e200) * 1e200).data == math.inf
+
+
+def test_infinite_local_derivative_is_reported_in_backward_with_its_edge():
+    v = Value(0.0, label="v")
+    with detect_anomaly():
+        line = _line(1)
+        r = v.sqrt()
+        r.label = "r"
+        with pytest.raises(FloatingPointError) as err:
+            r.backward()
+    msg = str(err.value)
+    assert "local derivative" in msg and "'sqrt'" in msg and "node 'r'" in msg and "v = 0.0" in msg
+    assert f"line {line}" in msg and "r = v.sqrt()" in msg
+
+
+def test_nan_derivative_of_a_power_in_its_exponent_at_a_negative_base():
+    y = Value(2.0, label="y")
+    with detect_anomaly():
+        p = (-8.0) ** y
+        with pytest.raises(FloatingPointError, match=r"backward produced nan.*'\*\*'.*argument 1 'y'"):
+            p.backward()
+
+
+def test_overflowing_contribution_is_reported():
+    x = Value(1e-300, label="x")
+    with detect_anomaly():
+        y = x.sqrt() * 1e300   # forward is finite: 1e150
+        with pytest.raises(FloatingPointError, match=r"backward produced inf in a contribution"):
+            y.backward()
+
+
+def test_overflowing_sum_of_two_finite_contributions_is_reported():
+    x = Value(1e-300, label="x")
+    with detect_anomaly():
+        t = x.sqrt()
+        t.label = "t"
+        y = t * 1e308 + t * 1e308  # forward 2e158; dy/dt = 1e308 + 1e308 overflows
+        with pytest.raises(FloatingPointError, match=r"inf in an accumulated grad.*argument 0 't'"):
+            y.backward()
+
+
+def test_backward_under_the_mode_gives_the_same_grads_as_without():
+    def build():
+        a, b = Value(0.7), Value(-1.3)
+        c = a * b + (a - b).tanh() * a.exp() / (b * b + 1.0).sqrt()
+        d = c.sigmoid() + (a ** 2.0).log() + abs(b).sin() * c.cos() + (-c).relu()
+        return d, a, b
+    d, a, b = build()
+    d.backward()
+    expected = (a.grad, b.grad)
+    d, a, b = build()
+    with detect_anomaly():
+        d.backward()
+    assert (a.grad, b.grad) == expected  # the same loop in the same order: bit for bit
+
+
+def test_create_graph_under_the_mode_still_differentiates_twice():
+    x = Value(0.5)
+    with detect_anomaly():
+        y = x.tanh()
+        y.backward(create_graph=True)
+        dx = x.grad
+        x.grad = 0.0
+        dx.backward()
+    t = math.tanh(0.5)
+    assert dx.data == pytest.approx(1 - t * t, rel=1e-15)
+    assert x.grad == pytest.approx(-2 * t * (1 - t * t), rel=1e-14)
+
+
+def test_mode_is_off_by_default_and_the_hook_is_never_called_when_off(monkeypatch):
+    calls = []
+    monkeypatch.setattr(engine, "_anomaly_hook", calls.append)
+    x = Value(1.0)
+    (x * 2 + 1).tanh().backward()
+    assert calls == [] and not engine._state.anomaly
+    with detect_anomaly():
+        x * 2
+    assert len(calls) == 1
+
+
+def test_blocks_nest_and_restore_the_previous_state_even_after_an_error():
+    with detect_anomaly():
+        with detect_anomaly(False):
+            assert (Value(1e200) * 1e200).data == math.inf
+            assert not engine._state.anomaly
+        assert engine._state.anomaly
+        with pytest.raises(FloatingPointError):
+            with detect_anomaly():
+                Value(1e200) * 1e200
+        assert engine._state.anomaly
+    assert not engine._state.anomaly
+
+
+def test_one_object_can_be_entered_twice_nested():
+    mode = detect_anomaly()
+    with mode:
+        with mode:
+            assert engine._state.anomaly
+        assert engine._state.anomaly
+    assert not engine._state.anomaly
+
+
+def test_decorator_form():
+    @detect_anomaly()
+    def f(x):
+        return Value(x) * 1e300
+    with pytest.raises(FloatingPointError):
+        f(1e300)
+    assert not engine._state.anomaly
+
+
+def test_enabled_flag_must_be_a_bool():
+    with pytest.raises(TypeError, match="detect_anomaly.*bool.*str"):
+        detect_anomaly("yes")
+
+
+def test_recorded_creation_sites_do_not_keep_a_graph_alive():
+    gc.disable()
+    try:
+        with detect_anomaly():
+            x = Value(2.0)
+            y = (x * 3.0).tanh() + x
+            ref = weakref.ref(y)
+            y.backward()
+            del y
+        assert ref() is None
+        assert len(anomaly._sites) == 0 or all(k is not None for k in list(anomaly._sites.keys()))
+    finally:
+        gc.enable()
+
+
+def test_nodes_made_outside_the_mode_say_their_site_was_not_recorded():
+    v = Value(0.0)
+    r = v.sqrt()
+    with detect_anomaly(), pytest.raises(FloatingPointError, match="outside detect_anomaly"):
+        r.backward()
