@@ -1,7 +1,8 @@
 """pathgrad's engine: scalar reverse-mode automatic differentiation, built to show why backprop
 sums over paths. `from autograd import Value` and see the README."""
 from .engine import OPS, Op, Value, enable_grad, is_grad_enabled, no_grad, topo_order
-from .paths import Explanation, Ledger, Path, Step, count_paths, explain, node_names, paths, trace_backward
+from .paths import (Explanation, Ledger, Path, Step, count_paths, explain, node_names, nodes_between, paths,
+                    trace_backward)
 # functional/check: (issue 5 adds its imports here)
 from .draw import draw, draw_network, show
 # compile: (issue 6 adds its imports here)

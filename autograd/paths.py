@@ -19,7 +19,7 @@ from collections import namedtuple
 
 from .engine import Value, topo_order
 
-__all__ = ["Path", "paths", "count_paths", "explain", "Explanation", "trace_backward", "Ledger",
+__all__ = ["Path", "paths", "nodes_between", "count_paths", "explain", "Explanation", "trace_backward", "Ledger",
            "Step", "node_names"]
 
 
@@ -44,6 +44,21 @@ class Path:
         n = self.nodes
         return tuple((n[i], n[i + 1], self.positions[i]) for i in range(len(self.factors)))
 
+    def grouped(self, keep):
+        """The path seen only at the nodes where keep(node) is true (its two ends always): returns
+        (nodes, factors), each factor the product of the local derivatives between two kept nodes.
+        Keeping a network's activations gives Nielsen's rate factors, e.g.
+        da^(l+1)_q/da^l_j = w^(l+1)_qj sigma'(z^(l+1)_q) for the edges a^l_j -> ... -> a^(l+1)_q."""
+        nodes, factors, f = [self.nodes[0]], [], 1.0
+        last = len(self.factors) - 1
+        for i, d in enumerate(self.factors):
+            f *= d
+            v = self.nodes[i + 1]
+            if i == last or keep(v):
+                nodes.append(v), factors.append(f)
+                f = 1.0
+        return tuple(nodes), tuple(factors)
+
     def __len__(self):
         return len(self.factors)
 
@@ -59,15 +74,31 @@ def _check(output, input):
             raise TypeError(f"paths: {what} must be a Value, got {type(v).__name__}: {v!r:.60}")
 
 
+def _counts(output, input):
+    """{node: number of paths input -> node} for the nodes on some path input -> output, in
+    topological order (input first); {} when there is none. count(v) = sum over v's parent edges of
+    count(parent): the dynamic programming behind count_paths, done in the same pass that finds them."""
+    counts = {input: 1}
+    get = counts.get
+    for node in topo_order(output):
+        c = 0
+        for p in node.parents:
+            c += get(p, 0)
+        if c and node is not input:
+            counts[node] = c
+    return counts if output in counts else {}
+
+
 def _between(output, input):
     """The nodes lying on some path input -> output, in topological order (input first), or []."""
-    on = {input}
-    sub = [input]
-    for node in topo_order(output):
-        if node is not input and any(p in on for p in node.parents):
-            on.add(node)
-            sub.append(node)
-    return sub if output in on else []
+    return list(_counts(output, input))
+
+
+def nodes_between(output, input):
+    """The nodes that lie on some path from `input` to `output`, in topological order (input first);
+    [] when there is no path. This is the part of the graph that d output/d input depends on."""
+    _check(output, input)
+    return _between(output, input)
 
 
 def paths(output, input, limit=None):
@@ -122,14 +153,7 @@ def count_paths(output, input):
     is counted in time linear in n, exactly as backward sums their rates in linear time.
     """
     _check(output, input)
-    return _count(_between(output, input))
-
-
-def _count(sub):
-    counts = {}
-    for node in sub:
-        counts[node] = 1 if not counts else sum(counts.get(p, 0) for p in node.parents)
-    return counts[sub[-1]] if sub else 0
+    return _counts(output, input).get(output, 0)
 
 
 def _factored(sub):
@@ -167,8 +191,8 @@ def explain(output, input, limit=64):
     _check(output, input)
     if type(limit) is not int or limit < 0:
         raise ValueError(f"explain: limit must be an int >= 0, got {limit!r}")
-    sub = _between(output, input)
-    count = _count(sub)
+    counts = _counts(output, input)
+    sub, count = list(counts), counts.get(output, 0)
     listed = list(_walk(output, input, set(sub), limit))
     complete = len(listed) == count
     total = sum(p.rate for p in listed) if complete else _factored(sub)
