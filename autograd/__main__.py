@@ -29,7 +29,7 @@ def _parser():
         c = sub.add_parser(name, help=help, description=help)
         c.add_argument("expr", help='the expression, e.g. "(a+b)*(b+1)"')
         c.add_argument("values", nargs="*", metavar="VAR=VALUE", help="a value for every variable")
-        c.add_argument("--name", default="out", help="label of the expression's node (default: out)")
+        c.add_argument("--name", default="f", help="label of the expression's node (default: f)")
         return c
 
     c = command("explain", "d out/d VAR as a sum over paths, beside backward's gradient")
@@ -82,7 +82,8 @@ def _draw(args, out, leaves):
     highlight = None
     if args.highlight:
         (x,) = _wrt([args.highlight], leaves)
-        highlight = nodes_between(out, x)
+        on = set(nodes_between(out, x))  # every path from x: its nodes and edges, found in linear time
+        highlight = [(p, c) for c in on for p in c.parents if p in on] or [out]
     dot = draw(out, edge_labels=args.edges, highlight=highlight)
     _write(dot.source.encode() if fmt == "dot" else dot.pipe(format=fmt), args.output)
     print(f"wrote {args.output}")
@@ -99,7 +100,8 @@ def main(argv=None):
             print("\n\n".join(str(explain(out, x, limit=args.limit)) for x in _wrt(args.wrt, leaves)))
         elif args.command == "count":
             for x in _wrt(args.wrt, leaves):
-                print(f"{count_paths(out, x)} paths from {x.label} to {out.label}")
+                n = count_paths(out, x)
+                print(f"{n} path{'' if n == 1 else 's'} from {x.label} to {out.label}")
         elif args.command == "trace":
             print(trace_backward(out))
         else:

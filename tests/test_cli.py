@@ -1,0 +1,173 @@
+"""`python -m autograd`: it explains, counts, traces and draws whitelisted expressions, and refuses
+everything else with a clear message and exit code 2."""
+import os
+import subprocess
+import sys
+
+import pytest
+
+from autograd.__main__ import main
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# --- what it does ------------------------------------------------------------------------------
+
+def test_explain_prints_olahs_two_paths_and_the_backward_gradient_as_a_subprocess():
+    r = subprocess.run([sys.executable, "-m", "autograd", "explain", "(a+b)*(b+1)", "a=2", "b=1", "--wrt", "b"],
+                       capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert "2 paths from b to f" in r.stdout
+    assert "b -> (+)#3 -> f  1 * 2    2" in r.stdout and "b -> (+)#4 -> f  1 * 3    3" in r.stdout
+    assert "sum of rates = 5" in r.stdout and "backward df/db = 5" in r.stdout
+
+
+def test_explain_without_wrt_explains_every_variable(capsys):
+    code, out, _ = run(capsys, "explain", "a*b + sin(a)", "a=0", "b=3")
+    assert code == 0
+    # d/da = b + cos(a) = 4, d/db = a = 0
+    assert "2 paths from a to f" in out and "backward df/da = 4" in out
+    assert "1 path from b to f" in out and "backward df/db = 0" in out
+
+
+def test_explain_past_the_limit_says_how_many_paths_there_are(capsys):
+    expr = "x"
+    for _ in range(12):
+        expr = f"sin({expr}) + cos({expr})"
+    code, out, _ = run(capsys, "explain", expr, "x=0.3", "--limit", "3")
+    assert code == 0 and "4093 more paths" in out and "factored sum" in out
+
+
+def test_count_and_name(capsys):
+    code, out, _ = run(capsys, "count", "(a+b)*(b+1)", "a=2", "b=1", "--name", "e")
+    assert code == 0 and out.splitlines() == ["1 path from a to e", "2 paths from b to e"]
+
+
+def test_trace_prints_backwards_steps(capsys):
+    code, out, _ = run(capsys, "trace", "(a+b)*(b+1)", "a=2", "b=1")
+    assert code == 0
+    assert "b.grad += 1 * 3" in out and "b.grad is now 5" in out and len(out.splitlines()) == 6
+
+
+@pytest.mark.parametrize("edges", ["local", "contribution"])
+def test_draw_writes_an_svg_with_the_variable_names(tmp_path, capsys, edges):
+    path = tmp_path / "graph.svg"
+    code, out, _ = run(capsys, "draw", "(a+b)*(b+1)", "a=2", "b=1", "-o", str(path), "--edges", edges,
+                       "--highlight", "b")
+    assert code == 0 and str(path) in out
+    svg = path.read_text()
+    assert svg.startswith("<?xml") and ">a<" in svg.replace(" ", "") and "b" in svg
+    assert os.listdir(tmp_path) == ["graph.svg"]
+
+
+def test_draw_writes_dot_source(tmp_path, capsys):
+    path = tmp_path / "graph.dot"
+    assert run(capsys, "draw", "a*a", "a=3", "-o", str(path))[0] == 0
+    assert "digraph" in path.read_text()
+
+
+def test_draw_refuses_an_unknown_format_and_writes_nothing(tmp_path, capsys):
+    code, _, err = run(capsys, "draw", "a*a", "a=3", "-o", str(tmp_path / "graph.exe"))
+    assert code == 2 and "suffix" in err and os.listdir(tmp_path) == []
+
+
+def test_constants_fold_and_constant_only_expressions_work(capsys):
+    code, out, _ = run(capsys, "explain", "2**3 * x", "x=1")
+    assert code == 0 and "backward df/dx = 8" in out
+
+
+# --- what it refuses ---------------------------------------------------------------------------
+
+def refused(capsys, expr, *values):
+    code, out, err = run(capsys, "explain", "--", expr, *values)  # after --, "-a" is an expression
+    assert code == 2 and out == ""
+    return err
+
+
+@pytest.mark.parametrize("expr,says", [
+    ("a.real", "attribute access"),
+    ("__import__('os').system('true')", "__import__"),
+    ("'a' + a", "strings"),
+    ("lambda: a", "lambdas"),
+    ("a[0]", "subscripts"),
+    ("[a for a in b]", "comprehensions"),
+    ("{a: a}", "dicts"),
+    ("(a, a)", "tuples"),
+    ("exp(x=a)", "keyword arguments"),
+    ("exec('1')", "calling exec"),
+    ("open(a)", "calling open"),
+    ("a.__class__", "attribute access"),
+    ("a if a else a", "conditional"),
+    ("a < 1", "comparisons"),
+    ("a and a", "and/or"),
+    ("(b := a)", "assignment expressions"),
+    ("f'{a}'", "strings"),
+    ("a // 2", "operator //"),
+    ("a % 2", "operator %"),
+    ("a @ a", "operator @"),
+    ("~a", "unary operator"),
+    ("not a", "unary operator"),
+    ("__builtins__", "names starting with '_'"),
+    ("True * a", "True/False"),
+    ("1j * a", "complex"),
+    ("exp(a, a)", "exactly one argument"),
+    ("exp(*a)", "starred"),
+    ("import os", "not a valid expression"),
+    ("a = 1", "not a valid expression"),
+    ("a; a", "not a valid expression"),
+])
+def test_forbidden_construct_is_refused_with_a_message_naming_it(capsys, expr, says):
+    assert says in refused(capsys, expr, "a=1", "b=2")
+
+
+def test_huge_exponent_literals_are_refused_not_computed(capsys):
+    assert "overflows" in refused(capsys, "9**9**9**9 * a", "a=1")
+    assert "overflows" in refused(capsys, "a**10**10", "a=2")
+    assert "not finite" in refused(capsys, "1e999 * a", "a=1")
+    assert "integer string conversion" in refused(capsys, "1" + "0" * 5000 + " * a", "a=1")
+
+
+@pytest.mark.parametrize("expr", ["(" * 1000 + "a" + ")" * 1000, "-" * 100000 + "a", "a" + "+a" * 100000,
+                                  "exp(" * 500 + "a" + ")" * 500])
+def test_absurd_nesting_is_refused_without_crashing(capsys, expr):
+    assert "nested" in refused(capsys, expr, "a=1")
+
+
+def test_deep_but_parseable_nesting_is_evaluated_without_recursion(capsys):
+    expr = "a" + "+a" * 2000
+    code, out, _ = run(capsys, "count", expr, "a=1")
+    assert code == 0 and out.strip() == "2001 paths from a to f"
+
+
+def test_a_missing_variable_names_itself(capsys):
+    assert "the variable c has no value: add c=VALUE" in refused(capsys, "a*c", "a=1")
+
+
+@pytest.mark.parametrize("values,says", [
+    (["a"], "VAR=VALUE"), (["a=x"], "not a number"), (["a=nan"], "finite"), (["a=inf"], "finite"),
+    (["a=1", "a=2"], "given twice"), (["1a=1"], "VAR=VALUE"), (["_a=1"], "VAR=VALUE"),
+])
+def test_bad_assignments_are_refused(capsys, values, says):
+    assert says in refused(capsys, "a*2", *values)
+
+
+def test_an_unknown_wrt_names_the_variables_there_are(capsys):
+    code, _, err = run(capsys, "explain", "a*b", "a=1", "b=2", "--wrt", "c")
+    assert code == 2 and "no variable c" in err and "a, b" in err
+
+
+def test_domain_errors_exit_2_with_the_engines_message(capsys):
+    assert "division of 1.0 by zero (node 'a')" in refused(capsys, "1/a", "a=0")
+    assert "log" in refused(capsys, "log(a)", "a=-1")
+
+
+def test_usage_errors_exit_2(capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["frobnicate", "a"])
+    assert e.value.code == 2
