@@ -1,0 +1,221 @@
+"""Nielsen's notation on an `nn.MLP`, and the four equations of backpropagation checked on it.
+
+Layers are numbered from 1 as in the book: layer 1 is the input, layer L the output, and
+`model.layers[l-2]` holds the weights and biases of layer l. Neurons are numbered from 1 too:
+
+    w^l_jk = model.layers[l-2].neurons[j-1].w[k-1]   weight from neuron k of layer l-1 to neuron j of layer l
+    b^l_j  = model.layers[l-2].neurons[j-1].b
+    z^l_j  = sum_k w^l_jk a^(l-1)_k + b^l_j          a^l_j = sigma(z^l_j),   a^1_k = x_k
+    delta^l_j = dC/dz^l_j                            (the error of neuron j in layer l)
+
+The four equations (ch. 2), with sigma' read from the engine's table of local derivatives:
+
+    BP1  delta^L_j = dC/da^L_j * sigma'(z^L_j)
+    BP2  delta^l_j = (sum_k w^(l+1)_kj delta^(l+1)_k) * sigma'(z^l_j)
+    BP3  dC/db^l_j = delta^l_j
+    BP4  dC/dw^l_jk = a^(l-1)_k delta^l_j
+"""
+import math
+from collections import namedtuple
+
+from autograd import OPS, Value
+
+__all__ = ["Nielsen", "check_bp", "BPCheck", "COSTS"]
+
+# The cost and its gradient dC/da^L_j on floats (the cost is not an engine op: BP1 needs it spelled out).
+COSTS = {
+    "quadratic": (lambda a, y: 0.5 * sum((ai - yi) ** 2 for ai, yi in zip(a, y)),
+                  lambda a, y: a - y),
+    "cross-entropy": (lambda a, y: -sum(yi * ai.log() + (1 - yi) * (1 - ai).log() for ai, yi in zip(a, y)),
+                      lambda a, y: (a - y) / (a * (1.0 - a))),
+}
+
+
+class Nielsen:
+    """An MLP seen in Nielsen's notation; all indices are 1-based and layer 1 is the input layer.
+
+    `net.w(l, j, k)` is w^l_jk, `net.b(l, j)` is b^l_j. After `net.forward(x)` (which runs the model's
+    own layers and returns the outputs a^L), `net.z(l, j)` and `net.a(l, j)` are the recorded Values
+    z^l_j and a^l_j (a^1_k = x_k, as given), and after backward from a cost, `net.delta(l, j)` is
+    delta^l_j = dC/dz^l_j = z^l_j.grad.
+    """
+
+    def __init__(self, model):
+        self.model = model
+        self.L = len(model.layers) + 1
+        self.sizes = [model.nin] + [len(layer.neurons) for layer in model.layers]
+        self._z = self._a = None
+
+    def _check(self, l, j=1, k=None, first=2):
+        if type(l) is not int or not first <= l <= self.L:
+            raise IndexError(f"layer l={l!r} out of range: layers are numbered {first}..{self.L} here"
+                             f" (1-based, layer 1 is the input)")
+        if type(j) is not int or not 1 <= j <= self.sizes[l - 1]:
+            raise IndexError(f"neuron j={j!r} out of range: layer {l} has neurons 1..{self.sizes[l - 1]}")
+        if k is not None and (type(k) is not int or not 1 <= k <= self.sizes[l - 2]):
+            raise IndexError(f"k={k!r} out of range: layer {l - 1} has neurons 1..{self.sizes[l - 2]}")
+
+    def w(self, l, j, k):
+        """w^l_jk (1-based; layer 1 is the input): the weight from neuron k of layer l-1 to neuron j of layer l."""
+        self._check(l, j, k)
+        return self.model.layers[l - 2].neurons[j - 1].w[k - 1]
+
+    def b(self, l, j):
+        """b^l_j (1-based; layer 1 is the input): the bias of neuron j of layer l, for l = 2..L."""
+        self._check(l, j)
+        return self.model.layers[l - 2].neurons[j - 1].b
+
+    def activation(self, l):
+        """The name of sigma in layer l (1-based, l = 2..L): 'sigmoid', 'tanh', 'relu' or 'linear'."""
+        self._check(l)
+        return self.model.layers[l - 2].activation
+
+    def forward(self, x):
+        """Run the model's layers on x, recording z^l_j and a^l_j (1-based); returns [a^L_1, ...].
+
+        The graph is the model's own: a^l_j is what the layer returns, and z^l_j is the activation
+        node's argument (or a^l_j itself for a linear layer, where sigma is the identity).
+        """
+        a = list(x)
+        zs, acts = [None], [a]
+        for layer in self.model.layers:
+            out = layer(a)
+            a = [out] if type(out) is Value else out
+            zs.append(a if layer.activation == "linear" else [v.parents[0] for v in a])
+            acts.append(a)
+        self._z, self._a = zs, acts
+        return a
+
+    def _recorded(self, table, l, j, first):
+        if table is None:
+            raise RuntimeError("nothing recorded yet: call forward(x) first")
+        self._check(l, j, first=first)
+        return table[l - 1][j - 1]
+
+    def z(self, l, j):
+        """z^l_j = sum_k w^l_jk a^(l-1)_k + b^l_j from the last forward (1-based, l = 2..L)."""
+        return self._recorded(self._z, l, j, 2)
+
+    def a(self, l, j):
+        """a^l_j = sigma(z^l_j) from the last forward (1-based; a^1_j = x_j, as given)."""
+        return self._recorded(self._a, l, j, 1)
+
+    def delta(self, l, j):
+        """delta^l_j = dC/dz^l_j (1-based, l = 2..L): z^l_j.grad after backward from the cost."""
+        return self.z(l, j).grad
+
+    def sigma_prime(self, l, j):
+        """sigma'(z^l_j) (1-based), read from the engine's table of local derivatives at the recorded z."""
+        act = self.activation(l)
+        if act == "linear":
+            return 1.0
+        a = self.a(l, j)
+        return OPS[act].derivs(self.z(l, j).data, a.data)[0]
+
+    def cost(self, y, cost="quadratic"):
+        """C for targets y on the recorded outputs: quadratic C = 1/2 sum_j (a^L_j - y_j)^2, or
+        cross-entropy C = -sum_j [y_j ln a^L_j + (1 - y_j) ln(1 - a^L_j)]."""
+        if cost not in COSTS:
+            raise ValueError(f"unknown cost {cost!r}; known: {', '.join(COSTS)}")
+        if self._a is None:
+            raise RuntimeError("nothing recorded yet: call forward(x) first")
+        out = self._a[-1]
+        if len(y) != len(out):
+            raise ValueError(f"cost: {len(out)} outputs but {len(y)} targets")
+        c = COSTS[cost][0](out, y)
+        c.label = "C"
+        return c
+
+    def name_nodes(self):
+        """Label w^l_jk, b^l_j and the recorded z^l_j, a^l_j with those names (1-based), for tables and
+        drawings: e.g. 'w^3_12', or 'w^3_1,12' once an index has two digits."""
+        def sub(*ix):
+            return ("," if max(ix) > 9 else "").join(map(str, ix))
+        for l in range(2, self.L + 1):
+            for j in range(1, self.sizes[l - 1] + 1):
+                self.b(l, j).label = f"b^{l}_{sub(j)}"
+                for k in range(1, self.sizes[l - 2] + 1):
+                    self.w(l, j, k).label = f"w^{l}_{sub(j, k)}"
+                if self._z is not None:
+                    self.z(l, j).label = f"z^{l}_{sub(j)}"
+                    self.a(l, j).label = f"a^{l}_{sub(j)}"
+
+
+Row = namedtuple("Row", "equation symbol backward explicit error")
+
+
+class BPCheck:
+    """BP1-BP4 on one example: each row holds backward's number and the equation's right-hand side
+    computed from recorded values, and their relative difference. str() prints the table."""
+
+    def __init__(self, rows, cost_value):
+        self.rows, self.cost = rows, cost_value
+
+    @property
+    def worst(self):
+        """The largest relative difference over all rows."""
+        return max(r.error for r in self.rows)
+
+    def holds(self, rtol=1e-12):
+        """True when every equation holds to `rtol`, relative."""
+        return self.worst <= rtol
+
+    def __str__(self):
+        head = ("eq.", "quantity", "backward (left side)", "equation (right side)", "rel. diff")
+        cells = [head] + [(r.equation, r.symbol, f"{r.backward:.15g}", f"{r.explicit:.15g}", f"{r.error:.1e}")
+                          for r in self.rows]
+        wide = [max(len(c[i]) for c in cells) for i in range(5)]
+        lines = ["  ".join(c.ljust(w) for c, w in zip(row, wide)).rstrip() for row in cells]
+        lines.insert(1, "  ".join("-" * w for w in wide))
+        lines.append(f"C = {self.cost:.15g}; largest relative difference {self.worst:.1e}: "
+                     f"{'all four equations hold' if self.holds() else 'NOT within 1e-12'}")
+        return "\n".join(lines)
+
+    __repr__ = __str__
+
+
+def _rel(x, y, scale):
+    d = abs(x - y)
+    return 0.0 if d == 0 else d / max(scale, abs(x), abs(y), math.ulp(0.0))
+
+
+def check_bp(model, x, y, cost="quadratic"):
+    """Check BP1-BP4 (1-based layers, layer 1 the input) on `model` for input x and target y.
+
+    Zeroes the model's grads, runs forward and backward from C, then computes the right-hand sides
+    from recorded values only: dC/da^L_j from the cost's formula, sigma'(z^l_j) from the engine's
+    table, deltas layer by layer from BP1 and BP2, then BP3 and BP4 from those deltas. Each is set
+    beside backward's number (z.grad, b.grad, w.grad). Returns a `BPCheck` (print it; `.holds()`).
+    BP2's sum can cancel, so its difference is measured against sum_k |w^(l+1)_kj delta^(l+1)_k| |sigma'|.
+    """
+    net = Nielsen(model)
+    model.zero_grad()
+    net.forward(x)
+    C = net.cost(y, cost)
+    C.backward()
+    L, rows = net.L, []
+    grad_a = COSTS[cost][1]
+    delta = {}
+    for j in range(1, net.sizes[-1] + 1):
+        d = grad_a(net.a(L, j).data, float(y[j - 1])) * net.sigma_prime(L, j)
+        delta[L, j] = d
+        rows.append(Row("BP1", f"delta^{L}_{j}", net.delta(L, j), d, _rel(net.delta(L, j), d, 0.0)))
+    for l in range(L - 1, 1, -1):
+        for j in range(1, net.sizes[l - 1] + 1):
+            terms = [net.w(l + 1, k, j).data * delta[l + 1, k] for k in range(1, net.sizes[l] + 1)]
+            sp = net.sigma_prime(l, j)
+            d = sum(terms) * sp
+            delta[l, j] = d
+            scale = sum(abs(t) for t in terms) * abs(sp)
+            rows.append(Row("BP2", f"delta^{l}_{j}", net.delta(l, j), d, _rel(net.delta(l, j), d, scale)))
+    for l in range(2, L + 1):
+        for j in range(1, net.sizes[l - 1] + 1):
+            g = net.b(l, j).grad
+            rows.append(Row("BP3", f"dC/db^{l}_{j}", g, delta[l, j], _rel(g, delta[l, j], 0.0)))
+    for l in range(2, L + 1):
+        for j in range(1, net.sizes[l - 1] + 1):
+            for k in range(1, net.sizes[l - 2] + 1):
+                g = net.w(l, j, k).grad
+                rhs = float(net.a(l - 1, k)) * delta[l, j]
+                rows.append(Row("BP4", f"dC/dw^{l}_{j}{k}", g, rhs, _rel(g, rhs, 0.0)))
+    return BPCheck(rows, C.data)
