@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-DEMOS  := tour
+DEMOS  := tour paths backprop
 
 .PHONY: test demo bench fuzz dot venv clean
 

@@ -222,8 +222,9 @@ class Explanation:
         if self.complete:
             how = "sum of rates"
         else:
-            out.append(f"  ... and {_big(self.count - len(self.paths))} more paths, too many to list; the total"
-                       f" is the factored sum (dynamic programming), not a path-by-path sum")
+            out.append(f"  ... and {_big(self.count - len(self.paths))} more paths past the limit of"
+                       f" {len(self.paths)}; so the total is the factored sum (dynamic programming),"
+                       f" not a path-by-path sum")
             how = "factored sum of rates"
         diff = abs(self.total - self.grad)
         out.append(f"  {how} = {_num(self.total)}    backward {what} = {_num(self.grad)}"
