@@ -170,3 +170,10 @@ def test_name_nodes_writes_nielsens_names():
     net.name_nodes()
     assert net.w(2, 3, 1).label == "w^2_31" and net.b(2, 2).label == "b^2_2"
     assert net.w(3, 12, 3).label == "w^3_12,3" and net.z(2, 1).label == "z^2_1" and net.a(3, 2).label == "a^3_2"
+
+
+def test_the_demo_prints_the_table_and_says_the_equations_hold(capsys):
+    from demos.backprop import main
+    main([])
+    out = capsys.readouterr().out
+    assert "BP2  delta^2_1" in out and "all four equations hold" in out

@@ -1,6 +1,7 @@
 """paths, count_paths, explain and the backward ledger: dy/dx is the sum over paths of the products of
 the local derivatives, checked against central differences, brute-force counts and backward."""
 import math
+import os
 import random
 import weakref
 
@@ -368,3 +369,12 @@ def test_ledger_prints_one_line_per_edge_in_the_order_backward_runs():
     assert len(lines) == 1 + len(ledger) == 6
     assert "b.grad += 1 * 3" in lines[3] and "b.grad is now 3" in lines[3]
     assert "b.grad += 1 * 2" in lines[5] and "b.grad is now 5" in lines[5]
+
+
+def test_the_demo_answers_the_question_and_writes_its_pictures(tmp_path, capsys):
+    from demos.paths import main
+    main(["--out", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert "sum of rates = 5    backward de/db = 5" in out
+    assert "count_paths(C, w^2_12) = 6" in out
+    assert sorted(os.listdir(tmp_path)) == ["paths_graph.svg", "paths_network.svg", "paths_olah.svg"]
