@@ -1,0 +1,235 @@
+"""Higher-order derivatives of every op, to third order, against sympy's exact derivatives.
+
+Two routes are checked: nested `grad` (autograd.functional) and repeated
+`backward(create_graph=True)` on leaves. Random expression trees come from hypothesis; each tree is
+built twice, once in pathgrad and once in sympy, with the same repairs that keep the point away from
+kinks (relu, abs) and domain edges (log, sqrt, /, **), so both sides compute the same smooth function.
+"""
+import math
+
+import pytest
+import sympy as sp
+from hypothesis import given
+from hypothesis import strategies as st
+
+from autograd import OPS, Value
+from autograd.functional import grad, hessian, jacobian
+
+X, Y = sp.symbols("x y")
+UNARY = ["neg", "relu", "tanh", "sigmoid", "exp", "log", "sqrt", "abs", "sin", "cos"]
+BINARY = ["+", "-", "*", "/", "**", "**c", "c**"]
+CONSTANTS = [-1.5, -0.5, 0.5, 2.0, 3.0]
+EXPONENTS = [2.0, 3.0, 0.5, 1.5, -1.0, -2.0]
+
+
+def test_trees_cover_every_op():
+    assert {op for op in UNARY + BINARY if op in OPS} == set(OPS)
+
+
+# --- one tree, two builds ----------------------------------------------------------------------
+# A built node is (sympy expression, float value at the point, make) where make(env) builds the
+# pathgrad expression from env = {"x": ..., "y": ...} (Values or floats).
+
+def _const(c):
+    # every constant used is a dyadic fraction, so sympy holds it exactly (and x**2 stays a polynomial)
+    return sp.Rational(c), c, lambda env: c
+
+
+def _pg(v):
+    return v if type(v) is Value else Value(v)
+
+
+def _unary(name, node):
+    s, v, make = node
+    sym = {"neg": lambda: -s, "tanh": lambda: sp.tanh(s), "sigmoid": lambda: 1 / (1 + sp.exp(-s)),
+           "exp": lambda: sp.exp(s), "log": lambda: sp.log(s), "sqrt": lambda: sp.sqrt(s),
+           "sin": lambda: sp.sin(s), "cos": lambda: sp.cos(s),
+           # the point is away from the kink, so locally relu and abs are smooth
+           "relu": lambda: s if v > 0 else sp.Integer(0), "abs": lambda: s if v > 0 else -s}[name]()
+    val = float(OPS[name].forward(v))
+    method = "__neg__" if name == "neg" else name
+    return sym, val, lambda env: getattr(_pg(make(env)), method)()
+
+
+def _binary(name, a, b):
+    (sa, va, ma), (sb, vb, mb) = a, b
+    sym = {"+": sa + sb, "-": sa - sb, "*": sa * sb, "/": sa / sb, "**": sa ** sb}[name]
+    fn = {"+": lambda p, q: p + q, "-": lambda p, q: p - q, "*": lambda p, q: p * q,
+          "/": lambda p, q: p / q, "**": lambda p, q: p ** q}[name]
+    return sym, float(OPS[name].forward(va, vb)), lambda env: fn(ma(env), mb(env))
+
+
+def _positive(node):  # keep log, sqrt, fractional powers away from 0 and negatives
+    return node if node[1] > 0.1 else _binary("+", _binary("*", node, node), _const(0.5))
+
+
+def _away(node):  # keep relu, abs, division and negative powers away from 0
+    return node if abs(node[1]) >= 0.1 else _binary("+", node, _const(0.5))
+
+
+def _bounded(node):  # keep exp and powers from overflowing
+    return node if abs(node[1]) <= 3 else _unary("tanh", node)
+
+
+def build(tree, point):
+    kind = tree[0]
+    if kind in ("x", "y"):
+        return (X if kind == "x" else Y), point[kind], lambda env: env[kind]
+    if kind == "const":
+        return _const(tree[1])
+    if kind in UNARY:
+        child = build(tree[1], point)
+        if kind in ("log", "sqrt"):
+            child = _positive(child)
+        elif kind in ("relu", "abs"):
+            child = _away(child)
+        elif kind == "exp":
+            child = _bounded(child)
+        return _unary(kind, child)
+    a, b = build(tree[1], point), build(tree[2], point)
+    if kind == "/":
+        b = _away(b)
+    elif kind == "**":
+        a, b = _positive(_bounded(a)), _bounded(b)
+    elif kind == "**c":
+        a = _bounded(a)
+        a = _away(a) if b[1] < 0 else (_positive(a) if b[1] != int(b[1]) else a)
+        kind = "**"
+    elif kind == "c**":
+        a, b = _const(abs(a[1]) + 0.25), _bounded(b)  # a positive base, never 1
+        kind = "**"
+    return _binary(kind, a, b)
+
+
+# Every leaf is a variable; constants enter as one operand of a binary op (either side), so every
+# tree depends on x or y and reflected ops (2 - x, 3 / x, 2 ** x) are covered.
+constants = st.sampled_from(CONSTANTS).map(lambda c: ("const", c))
+leaves = st.sampled_from([("x",), ("y",)])
+trees = st.recursive(leaves, lambda kids: st.one_of(
+    st.tuples(st.sampled_from(UNARY), kids),
+    st.tuples(st.sampled_from(["+", "-", "*", "/", "**"]), kids, kids),
+    st.tuples(st.sampled_from(["+", "-", "*", "/"]), st.one_of(kids, constants), st.one_of(kids, constants)),
+    st.tuples(st.just("**c"), kids, st.sampled_from(EXPONENTS).map(lambda c: ("const", c))),
+    st.tuples(st.just("c**"), constants, kids),
+), max_leaves=8)
+coords = st.floats(-1.5, 1.5, allow_nan=False).map(lambda v: round(v, 3))
+points = st.fixed_dictionaries({"x": coords, "y": coords})
+
+
+def exact(sym, point, seq):
+    d = sp.diff(sym, *[X if v == "x" else Y for v in seq])
+    return float(d.subs({X: point["x"], Y: point["y"]}))
+
+
+def close(got, want):
+    return math.isclose(got, want, rel_tol=1e-7, abs_tol=1e-9 * max(1.0, abs(want)) + 1e-10)
+
+
+def by_nested_grad(make, point, seq):
+    f = lambda x, y: make({"x": x, "y": y})  # noqa: E731
+    for v in seq:
+        f = grad(f, argnums=0 if v == "x" else 1)
+    return f(point["x"], point["y"])
+
+
+def by_create_graph(make, point, seq):
+    xs = {"x": Value(point["x"], label="x"), "y": Value(point["y"], label="y")}
+    out = make(xs)
+    for i, v in enumerate(seq):
+        if type(out) is not Value:
+            return 0.0
+        for leaf in xs.values():
+            leaf.grad = 0.0
+        out.backward(create_graph=i < len(seq) - 1)
+        out = xs[v].grad
+    for leaf in xs.values():
+        leaf.grad = 0.0  # drop the gradient graphs, which point back at the leaves
+    return out if type(out) is float else out.data
+
+
+# --- every op alone, orders 1 to 3 -------------------------------------------------------------
+
+SINGLE = {
+    "+": (lambda x, y: x + y * y, 0.7, 1.3), "-": (lambda x, y: x * x - y * x, 0.7, 1.3),
+    "*": (lambda x, y: x * y * x, 0.7, 1.3), "/": (lambda x, y: x / y, 0.7, 1.3),
+    "**": (lambda x, y: x ** y, 0.7, 1.3), "neg": (lambda x, y: -(x * y), 0.7, 1.3),
+    "relu": (lambda x, y: (x * y).relu() * x, 0.7, 1.3), "tanh": (lambda x, y: (x * y).tanh(), 0.7, 1.3),
+    "sigmoid": (lambda x, y: (x * y).sigmoid(), 0.7, 1.3), "exp": (lambda x, y: (x * y).exp(), 0.7, 1.3),
+    "log": (lambda x, y: (x * y).log(), 0.7, 1.3), "sqrt": (lambda x, y: (x * y).sqrt(), 0.7, 1.3),
+    "abs": (lambda x, y: (x - y).abs() * x, 0.7, 1.3), "sin": (lambda x, y: (x * y).sin(), 0.7, 1.3),
+    "cos": (lambda x, y: (x * y).cos(), 0.7, 1.3),
+}
+SYMPY = {"+": lambda x, y: x + y * y, "-": lambda x, y: x * x - y * x, "*": lambda x, y: x * y * x,
+         "/": lambda x, y: x / y, "**": lambda x, y: x ** y, "neg": lambda x, y: -(x * y),
+         "relu": lambda x, y: x * y * x, "tanh": lambda x, y: sp.tanh(x * y),
+         "sigmoid": lambda x, y: 1 / (1 + sp.exp(-x * y)), "exp": lambda x, y: sp.exp(x * y),
+         "log": lambda x, y: sp.log(x * y), "sqrt": lambda x, y: sp.sqrt(x * y),
+         "abs": lambda x, y: (y - x) * x, "sin": lambda x, y: sp.sin(x * y), "cos": lambda x, y: sp.cos(x * y)}
+SEQUENCES = ["x", "y", "xx", "xy", "yy", "xxx", "xyx", "yyy", "xyy"]
+
+
+def test_every_op_has_a_single_op_case():
+    assert set(SINGLE) == set(OPS) == set(SYMPY)
+
+
+@pytest.mark.parametrize("name", sorted(SINGLE))
+@pytest.mark.parametrize("seq", SEQUENCES)
+def test_every_op_differentiates_to_third_order_by_both_routes(name, seq):
+    fn, xv, yv = SINGLE[name]
+    point = {"x": xv, "y": yv}
+    make = lambda env: fn(env["x"], env["y"])  # noqa: E731
+    want = exact(SYMPY[name](X, Y), point, seq)
+    assert close(by_nested_grad(make, point, seq), want)
+    assert close(by_create_graph(make, point, seq), want)
+
+
+@pytest.mark.parametrize("seq", ["xx", "xy", "yx", "yy", "xyx", "yyx"])
+def test_power_with_value_exponent_keeps_mixed_derivatives_at_zero_exponent(seq):
+    # d/dy of d(x^y)/dx = x^(y-1) + y x^(y-1) ln x, which is 1/x at y = 0 (not 0)
+    point = {"x": 2.0, "y": 0.0}
+    make = lambda env: env["x"] ** env["y"]  # noqa: E731
+    want = exact(X ** Y, point, seq)
+    assert close(by_nested_grad(make, point, seq), want)
+    assert close(by_create_graph(make, point, seq), want)
+
+
+def test_fourth_and_fifth_derivatives_of_tanh():
+    t = sp.tanh(X)
+    f = lambda x: x.tanh()  # noqa: E731
+    for n in (4, 5):
+        g = f
+        for _ in range(n):
+            g = grad(g)
+        assert close(g(0.3), float(sp.diff(t, X, n).subs(X, 0.3)))
+
+
+# --- random expressions ------------------------------------------------------------------------
+
+@given(trees, points, st.data())
+def test_random_expressions_match_sympy_to_third_order(tree, point, data):
+    sym, _, make = build(tree, point)
+    # differentiate by the variables the expression has (when it has any), up to third order
+    names = sorted(str(s) for s in sym.free_symbols) or ["x", "y"]
+    seq = data.draw(st.lists(st.sampled_from(names), min_size=1, max_size=3), label="seq")
+    want = exact(sym, point, seq)
+    assert close(by_nested_grad(make, point, seq), want)
+    assert close(by_create_graph(make, point, seq), want)
+
+
+@given(trees, points)
+def test_hessian_is_symmetric_and_matches_sympy(tree, point):
+    sym, _, make = build(tree, point)
+    h = hessian(lambda x, y: make({"x": x, "y": y}))(point["x"], point["y"])
+    for i, u in enumerate("xy"):
+        for j, v in enumerate("xy"):
+            assert close(h[i][j], exact(sym, point, u + v))
+    assert close(h[0][1], h[1][0])
+
+
+@given(trees, trees, points)
+def test_jacobian_matches_sympy(t1, t2, point):
+    (s1, _, m1), (s2, _, m2) = build(t1, point), build(t2, point)
+    jac = jacobian(lambda x, y: [m1({"x": x, "y": y}), m2({"x": x, "y": y})])(point["x"], point["y"])
+    for i, sym in enumerate((s1, s2)):
+        for j, v in enumerate("xy"):
+            assert close(jac[i][j], exact(sym, point, v))
