@@ -38,8 +38,17 @@ def _unary(name, fn):
     return apply
 
 
-_sin = _unary("sin", math.sin)
-_cos = _unary("cos", math.cos)
+def _ieee(fn):
+    # sin and cos of +-inf are NaN in IEEE arithmetic (the user's inf propagates, as everywhere in
+    # pathgrad); math.sin raises a bare "math domain error" instead.
+    def f(x):
+        return fn(x) if x - x == 0 else math.nan
+    f.__name__ = fn.__name__
+    return f
+
+
+_sin = _unary("sin", _ieee(math.sin))
+_cos = _unary("cos", _ieee(math.cos))
 _log = _unary("log", math.log)
 
 
@@ -59,7 +68,11 @@ def _pow_deriv_base(x, y, out):
         return 0.0
     if _data(x) == 0 and yd < 1:
         return math.inf
-    return y * x ** (y - 1)
+    try:
+        return y * x ** (y - 1)
+    except OverflowError:  # floats only (tiny x, y < 1): the slope exceeds a float; give +-inf
+        odd = _data(x) < 0 and int(yd - 1) % 2
+        return math.copysign(math.inf, -yd if odd else yd)
 
 
 def _pow_deriv_exp(x, y, out):
@@ -158,8 +171,8 @@ OPS = {op.name: op for op in [
     Op("log", 1, _log_fwd, lambda x, out: (_recip(x),), "log'(x) = 1/x"),
     Op("sqrt", 1, _sqrt_fwd, lambda x, out: (0.5 * _recip(out),), "sqrt'(x) = 1 / (2 sqrt(x))"),
     Op("abs", 1, abs, lambda x, out: (_sign(x),), "abs'(x) = sign(x) (0 at the kink, as PyTorch)"),
-    Op("sin", 1, math.sin, lambda x, out: (_cos(x),), "sin'(x) = cos(x)"),
-    Op("cos", 1, math.cos, lambda x, out: (-_sin(x),), "cos'(x) = -sin(x)"),
+    Op("sin", 1, _ieee(math.sin), lambda x, out: (_cos(x),), "sin'(x) = cos(x)"),
+    Op("cos", 1, _ieee(math.cos), lambda x, out: (-_sin(x),), "cos'(x) = -sin(x)"),
 ]}
 
 
