@@ -11,7 +11,6 @@ on its outgoing edges, which is the chain rule, and unrolled, the sum over paths
 Every function returns a `graphviz.Digraph` (except `show`), so `.render()`, `.pipe()` and Jupyter's
 inline display work as usual. Nothing here keeps a reference to a graph after it returns.
 """
-import html
 import sys
 
 from .engine import Value, topo_order
@@ -61,9 +60,17 @@ def _plain(label):
 
 
 def _html(label):
-    """A label inside an HTML-like graphviz label: escaped, so no string can change the graph."""
+    """A label inside an HTML-like graphviz label: escaped, so no string can change the graph.
+    ASCII punctuation becomes numeric entities (dot's lexer trips on some, such as a lone "]"), and
+    backslashes are doubled because graphviz reads \\N, \\G, \\E in labels as the node's name etc."""
     lines = label.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return "<BR/>".join(html.escape("".join(_visible(ch) for ch in line)) for line in lines)
+    return "<BR/>".join("".join(_entity(ch) for ch in "".join(map(_visible, line))) for line in lines)
+
+
+def _entity(ch):
+    if ch == "\\":
+        return "&#92;&#92;"
+    return f"&#{ord(ch)};" if ch < "\x7f" and not ch.isalnum() and ch != " " else ch
 
 
 def _hex(rgb, alpha=None):
