@@ -63,9 +63,8 @@ class Path:
         return len(self.factors)
 
     def __repr__(self):
-        names = " -> ".join(_abridge([v.label or (f"({v.op})" if v.op else "leaf")
-                                      for v in self.nodes]))
-        return f"Path({names}; rate={self.rate!r})"
+        names = _abridge([v.label or (f"({v.op})" if v.op else "leaf") for v in self.nodes])
+        return f"Path({' -> '.join(names)}; rate={self.rate!r})"
 
 
 def _check(output, input):
@@ -89,16 +88,11 @@ def _counts(output, input):
     return counts if output in counts else {}
 
 
-def _between(output, input):
-    """The nodes lying on some path input -> output, in topological order (input first), or []."""
-    return list(_counts(output, input))
-
-
 def nodes_between(output, input):
     """The nodes that lie on some path from `input` to `output`, in topological order (input first);
     [] when there is no path. This is the part of the graph that d output/d input depends on."""
     _check(output, input)
-    return _between(output, input)
+    return list(_counts(output, input))
 
 
 def paths(output, input, limit=None):
@@ -111,7 +105,7 @@ def paths(output, input, limit=None):
     _check(output, input)
     if limit is not None and (type(limit) is not int or limit < 0):
         raise ValueError(f"paths: limit must be None or an int >= 0, got {limit!r}")
-    return _walk(output, input, set(_between(output, input)), limit)
+    return _walk(output, input, _counts(output, input), limit)
 
 
 def _walk(output, input, on, limit):
@@ -193,7 +187,7 @@ def explain(output, input, limit=64):
         raise ValueError(f"explain: limit must be an int >= 0, got {limit!r}")
     counts = _counts(output, input)
     sub, count = list(counts), counts.get(output, 0)
-    listed = list(_walk(output, input, set(sub), limit))
+    listed = list(_walk(output, input, counts, limit))
     complete = len(listed) == count
     total = sum(p.rate for p in listed) if complete else _factored(sub)
     return Explanation(output, input, listed, count, total, _reverse(sub), complete)
