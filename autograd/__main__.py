@@ -52,6 +52,8 @@ def _fail(msg):
 
 
 def _wrt(names, leaves):
+    if not leaves:
+        raise ExpressionError("the expression has no variables: there is nothing to differentiate")
     names = names or list(leaves)
     for n in names:
         if n not in leaves:

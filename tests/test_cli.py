@@ -157,6 +157,10 @@ def test_bad_assignments_are_refused(capsys, values, says):
     assert says in refused(capsys, "a*2", *values)
 
 
+def test_an_expression_without_variables_has_nothing_to_explain(capsys):
+    assert "no variables" in refused(capsys, "2*3")
+
+
 def test_an_unknown_wrt_names_the_variables_there_are(capsys):
     code, _, err = run(capsys, "explain", "a*b", "a=1", "b=2", "--wrt", "c")
     assert code == 2 and "no variable c" in err and "a, b" in err
