@@ -11,6 +11,7 @@ constants alone is folded with the same forward functions the engine uses (`OPS[
 import ast
 import math
 import operator
+import unicodedata
 
 from .engine import OPS, Value
 
@@ -61,7 +62,8 @@ def parse_assignments(items):
     values = {}
     for item in items:
         name, eq, text = item.partition("=")
-        name, text = name.strip(), text.strip()
+        # Python's parser reads names in the expression in NFKC form ("ª" is "a"): so do we here.
+        name, text = unicodedata.normalize("NFKC", name.strip()), text.strip()
         if not eq or not name.isidentifier() or name.startswith("_"):
             _refuse(f"expected VAR=VALUE with VAR a name not starting with '_', got {item!r:.60}")
         if name in values:
