@@ -71,6 +71,7 @@ class Neuron(Module):
     """
 
     __slots__ = ("w", "b", "activation", "_act")
+    _arch_fields = ("nin", "activation")
 
     def __init__(self, nin, activation="relu", *, seed=None, nout=1):
         _count(nin, "Neuron: nin")
@@ -80,6 +81,14 @@ class Neuron(Module):
         r = init_bound(activation, nin, nout)
         self.w = [Value(rng.uniform(-r, r)) for _ in range(nin)]
         self.b = Value(0.0)
+
+    @property
+    def nin(self):
+        return len(self.w)
+
+    @staticmethod
+    def _size(nin, activation):
+        return _count(nin, "nin") + 1
 
     def __call__(self, x):
         if len(x) != len(self.w):
@@ -112,6 +121,7 @@ class Layer(Module):
     """
 
     __slots__ = ("neurons", "nin", "activation")
+    _arch_fields = ("nin", "nout", "activation")
 
     def __init__(self, nin, nout, activation="relu", *, seed=None):
         _count(nin, "Layer: nin")
@@ -120,6 +130,14 @@ class Layer(Module):
         rng = _rng(seed)
         self.nin, self.activation = nin, activation
         self.neurons = [Neuron(nin, activation, seed=rng, nout=nout) for _ in range(nout)]
+
+    @property
+    def nout(self):
+        return len(self.neurons)
+
+    @staticmethod
+    def _size(nin, nout, activation):
+        return _count(nout, "nout") * (_count(nin, "nin") + 1)
 
     def __call__(self, x):
         if len(x) != self.nin:
@@ -146,24 +164,27 @@ class MLP(Module):
     Floats given as inputs become constant operands of the `*` nodes, not nodes of their own.
     """
 
-    __slots__ = ("layers", "nin", "nouts", "activation", "output_activation", "seed")
+    __slots__ = ("layers", "nin", "nouts", "activation", "output_activation")
+    _arch_fields = ("nin", "nouts", "activation", "output_activation")
 
     def __init__(self, nin, nouts, activation="relu", output_activation="linear", *, seed=None):
-        _count(nin, "MLP: nin")
-        if isinstance(nouts, int) or not all(type(n) is int for n in nouts) or not nouts:
-            raise ValueError(f"MLP: nouts must be a non-empty list of layer sizes, got {nouts!r:.60}")
-        for n in nouts:
-            _count(n, "MLP: each layer size")
+        self._size(nin, nouts)
         _activation(activation)
         _activation(output_activation)
         rng = _rng(seed)
         self.nin, self.nouts = nin, list(nouts)
         self.activation, self.output_activation = activation, output_activation
-        self.seed = seed if type(seed) is int else None
         sizes = [nin] + self.nouts
         last = len(self.nouts) - 1
         self.layers = [Layer(sizes[i], sizes[i + 1], output_activation if i == last else activation, seed=rng)
                        for i in range(len(self.nouts))]
+
+    @staticmethod
+    def _size(nin, nouts, activation="relu", output_activation="linear"):
+        if not isinstance(nouts, (list, tuple)) or not nouts:
+            raise ValueError(f"MLP: nouts must be a non-empty list of layer sizes, got {nouts!r:.60}")
+        sizes = [_count(nin, "MLP: nin")] + [_count(n, "MLP: each layer size") for n in nouts]
+        return sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
 
     def __call__(self, x):
         if len(x) != self.nin:

@@ -1,0 +1,96 @@
+"""Deterministic toy datasets for two-dimensional classification, with the standard library only.
+
+Each generator takes `(n, noise, seed)` and returns `(X, y)`: `X` a list of n `[x1, x2]` float pairs,
+`y` a list of n int class labels 0, 1, ... (for the hinge loss, map them to -1/+1 with `2*y - 1`).
+The same arguments always give the same points: all randomness comes from `random.Random(seed)`,
+never from the global `random` state. Points are shuffled so that classes are interleaved.
+"""
+import math
+import random
+
+__all__ = ["moons", "circles", "xor", "spiral", "DATASETS"]
+
+
+def _check(n, noise, minimum=2):
+    if type(n) is not int or n < minimum:
+        raise ValueError(f"n must be an int >= {minimum}, got {n!r:.60}")
+    if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not noise >= 0 or math.isinf(noise):
+        raise ValueError(f"noise must be a finite number >= 0, got {noise!r:.60}")
+
+
+def _linspace(a, b, n):
+    if n == 1:
+        return [a]
+    return [a + (b - a) * i / (n - 1) for i in range(n)]
+
+
+def _finish(points, labels, noise, rng):
+    """Add Gaussian noise of standard deviation `noise` to every coordinate, then shuffle."""
+    X = [[x1 + rng.gauss(0.0, noise), x2 + rng.gauss(0.0, noise)] for x1, x2 in points]
+    order = list(range(len(X)))
+    rng.shuffle(order)
+    return [X[i] for i in order], [labels[i] for i in order]
+
+
+def moons(n=100, noise=0.1, seed=0):
+    """Two interleaving half circles (the shape of scikit-learn's make_moons).
+
+    Class 0: (cos t, sin t), t in [0, pi]; class 1: (1 - cos t, 1/2 - sin t). n//2 points in class 0,
+    the rest in class 1, evenly spaced in t, then noise and shuffle.
+    """
+    _check(n, noise)
+    rng = random.Random(seed)
+    n0 = n // 2
+    outer = [(math.cos(t), math.sin(t)) for t in _linspace(0.0, math.pi, n0)]
+    inner = [(1.0 - math.cos(t), 0.5 - math.sin(t)) for t in _linspace(0.0, math.pi, n - n0)]
+    return _finish(outer + inner, [0] * n0 + [1] * (n - n0), noise, rng)
+
+
+def circles(n=100, noise=0.05, seed=0, factor=0.5):
+    """Two concentric circles: class 0 of radius 1, class 1 of radius `factor` (0 < factor < 1)."""
+    _check(n, noise)
+    if not 0 < factor < 1:
+        raise ValueError(f"circles: factor must lie in (0, 1), got {factor!r:.60}")
+    rng = random.Random(seed)
+    n0 = n // 2
+    # endpoint excluded so that the first and last point of a circle do not coincide
+    outer = [(math.cos(2 * math.pi * i / n0), math.sin(2 * math.pi * i / n0)) for i in range(n0)]
+    n1 = n - n0
+    inner = [(factor * math.cos(2 * math.pi * i / n1), factor * math.sin(2 * math.pi * i / n1)) for i in range(n1)]
+    return _finish(outer + inner, [0] * n0 + [1] * n1, noise, rng)
+
+
+def xor(n=100, noise=0.0, seed=0):
+    """Points uniform in the square [-1, 1]^2; class 1 where x1 * x2 < 0 (the signs differ), else 0.
+
+    Labels come from the clean points, then noise moves them, so noise > 0 blurs the two axes.
+    """
+    _check(n, noise)
+    rng = random.Random(seed)
+    points = [(rng.uniform(-1.0, 1.0), rng.uniform(-1.0, 1.0)) for _ in range(n)]
+    labels = [1 if x1 * x2 < 0 else 0 for x1, x2 in points]
+    return _finish(points, labels, noise, rng)
+
+
+def spiral(n=100, noise=0.1, seed=0, arms=2):
+    """`arms` interleaved spiral arms, one class each (the spiral of Stanford's CS231n notes).
+
+    Arm c holds about n/arms points at radius r in [0.1, 1] and angle t = 4 (c + r) * 2pi/(arms*2) ...
+    precisely: r = 0.1 + 0.9 i/(m-1), t = 2 pi c / arms + 2.5 r, with the noise added to t (radians
+    times `noise` * 2) and to the coordinates; then shuffled.
+    """
+    _check(n, noise)
+    if type(arms) is not int or arms < 2:
+        raise ValueError(f"spiral: arms must be an int >= 2, got {arms!r:.60}")
+    rng = random.Random(seed)
+    points, labels = [], []
+    for c in range(arms):
+        m = n // arms + (1 if c < n % arms else 0)
+        for r in _linspace(0.1, 1.0, m):
+            t = 2 * math.pi * c / arms + 2.5 * r + rng.gauss(0.0, 2 * noise)
+            points.append((r * math.cos(t), r * math.sin(t)))
+            labels.append(c)
+    return _finish(points, labels, 0.0, rng)
+
+
+DATASETS = {"moons": moons, "circles": circles, "xor": xor, "spiral": spiral}

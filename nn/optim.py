@@ -1,0 +1,133 @@
+"""Optimisers: move each parameter p against its gradient g = dC/dp, which backward() left in p.grad.
+
+    SGD:   p <- p - lr * g                                   (plain gradient descent)
+    Adam:  p <- p - lr * m_hat / (sqrt(v_hat) + eps)         (per-parameter step sizes)
+
+The learning rate `lr` is a float or a schedule: any callable taking the step number k (0 for the
+first step) and returning the rate, e.g. micrograd's `lambda k: 1.0 - 0.9 * k / 100`.
+The update formulas are those of PyTorch's torch.optim.SGD and torch.optim.Adam.
+"""
+import math
+import numbers
+
+from autograd import Value
+
+__all__ = ["Optimizer", "SGD", "Adam"]
+
+
+def _number(name, x, low=0.0, high=math.inf, low_open=False, high_open=False):
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(x).__name__}: {x!r:.60}")
+    x = float(x)
+    ok = (x > low if low_open else x >= low) and (x < high if high_open else x <= high)
+    if not ok or math.isnan(x):
+        lo, hi = "(" if low_open else "[", ")" if high_open else "]"
+        raise ValueError(f"{name} must lie in {lo}{low}, {high}{hi}, got {x!r}")
+    return x
+
+
+class Optimizer:
+    """Holds the parameters (leaf Values) and the step count; `zero_grad()` resets their grads."""
+
+    def __init__(self, params, lr):
+        params = list(params)
+        if not params:
+            raise ValueError(f"{type(self).__name__}: got an empty list of parameters")
+        for i, p in enumerate(params):
+            if type(p) is not Value:
+                raise TypeError(f"{type(self).__name__}: parameter {i} must be a Value, "
+                                f"got {type(p).__name__}: {p!r:.60}")
+        if not callable(lr):
+            _number("lr", lr)
+        self.params = params
+        self.lr = lr
+        self.steps = 0  # how many step() calls so far: the k passed to a schedule
+
+    def current_lr(self):
+        """The learning rate for the next step: `lr`, or `lr(k)` when lr is a schedule."""
+        lr = self.lr
+        if callable(lr):
+            return _number(f"lr schedule at step {self.steps}", lr(self.steps))
+        return lr
+
+    def zero_grad(self):
+        """Set every parameter's grad to 0 before the next backward() (grads accumulate)."""
+        for p in self.params:
+            p.grad = 0.0
+
+    def _grads(self):
+        # After backward(create_graph=True) grads are Values; an update uses their numbers.
+        return [g if type(g) is float else float(g) for g in (p.grad for p in self.params)]
+
+    def __repr__(self):
+        lr = getattr(self.lr, "__name__", "schedule") if callable(self.lr) else self.lr
+        return f"{type(self).__name__}({len(self.params)} parameters, lr={lr}, steps={self.steps})"
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent with optional momentum and weight decay.
+
+        g <- g + weight_decay * p                  (the gradient of (weight_decay/2) * p^2)
+        u <- g on the first step, then momentum * u + g
+        p <- p - lr * u                            (u = g when momentum == 0)
+    """
+
+    def __init__(self, params, lr, momentum=0.0, weight_decay=0.0):
+        super().__init__(params, lr)
+        self.momentum = _number("momentum", momentum, 0.0, 1.0)
+        self.weight_decay = _number("weight_decay", weight_decay)
+        self.velocity = None
+
+    def step(self):
+        """Apply one update to every parameter, then count the step."""
+        lr = self.current_lr()
+        if self.momentum == 0.0 and self.weight_decay == 0.0:
+            for p in self.params:  # the hot path of micrograd's recipe: nothing but the update
+                g = p.grad
+                p.data -= lr * (g if type(g) is float else float(g))
+            self.steps += 1
+            return
+        grads = self._grads()
+        wd, mu = self.weight_decay, self.momentum
+        if wd:
+            grads = [g + wd * p.data for g, p in zip(grads, self.params)]
+        if mu:
+            u = self.velocity
+            u = grads if u is None else [mu * ui + g for ui, g in zip(u, grads)]
+            self.velocity = grads = u
+        for p, g in zip(self.params, grads):
+            p.data -= lr * g
+        self.steps += 1
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba 2015): a step per parameter scaled by running moments of its gradient.
+
+        m <- b1 m + (1 - b1) g          v <- b2 v + (1 - b2) g^2          (both start at 0)
+        m_hat = m / (1 - b1^t)          v_hat = v / (1 - b2^t)            (t = 1 on the first step)
+        p <- p - lr * m_hat / (sqrt(v_hat) + eps)
+    The first step therefore moves every parameter by about lr * sign(g).
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
+        super().__init__(params, lr)
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise ValueError(f"betas must be a pair (b1, b2), got {betas!r:.60}")
+        self.betas = (_number("betas[0]", betas[0], 0.0, 1.0, high_open=True),
+                      _number("betas[1]", betas[1], 0.0, 1.0, high_open=True))
+        self.eps = _number("eps", eps)
+        self.m = [0.0] * len(self.params)
+        self.v = [0.0] * len(self.params)
+
+    def step(self):
+        """Apply one update to every parameter, then count the step."""
+        lr = self.current_lr()
+        b1, b2 = self.betas
+        t = self.steps + 1
+        c1, c2 = 1.0 - b1 ** t, 1.0 - b2 ** t
+        m, v, eps = self.m, self.v, self.eps
+        for i, (p, g) in enumerate(zip(self.params, self._grads())):
+            m[i] = mi = b1 * m[i] + (1.0 - b1) * g
+            v[i] = vi = b2 * v[i] + (1.0 - b2) * g * g
+            p.data -= lr * (mi / c1) / (math.sqrt(vi / c2) + eps)
+        self.steps += 1
