@@ -3,7 +3,8 @@ sums over paths. `from autograd import Value` and see the README."""
 from .engine import OPS, Op, Value, enable_grad, is_grad_enabled, no_grad, topo_order
 from .paths import (Explanation, Ledger, Path, Step, count_paths, explain, node_names, nodes_between, paths,
                     trace_backward)
-# functional/check: (issue 5 adds its imports here)
+from .check import GradcheckError, gradcheck, gradgradcheck
+from .functional import grad, hessian, jacobian, value_and_grad
 from .draw import draw, draw_network, show
 # compile: (issue 6 adds its imports here)
 from .anomaly import detect_anomaly

@@ -92,24 +92,31 @@ def _sweep(out, nodes, symbolic):
         return [0.0] * len(nodes)
     order = topo_order(out)
     active = set(nodes)
+    add = active.add
     for node in order:
-        if node not in active and any(p in active for p in node.parents):
-            active.add(node)
+        if (node._da is not None and node._a in active) or (node._db is not None and node._b in active):
+            add(node)
     if out not in active:
         return [0.0] * len(nodes)
     inputs = set(nodes)
     adj = {out: 1.0}
     get = adj.get
-    with enable_grad():
+    if not symbolic:  # the stored float local derivatives: the same arithmetic as backward()
         for node in reversed(order):
             g = get(node)
             if g is None or node in inputs:
                 continue
-            if not symbolic:  # the stored float local derivatives: the same arithmetic as backward()
-                if node._da is not None and node._a in active:
-                    adj[node._a] = get(node._a, 0.0) + node._da * g
-                if node._db is not None and node._b in active:
-                    adj[node._b] = get(node._b, 0.0) + node._db * g
+            d = node._da
+            if d is not None and node._a in active:
+                adj[node._a] = get(node._a, 0.0) + d * g
+            d = node._db
+            if d is not None and node._b in active:
+                adj[node._b] = get(node._b, 0.0) + d * g
+        return [get(n, 0.0) for n in nodes]
+    with enable_grad():
+        for node in reversed(order):
+            g = get(node)
+            if g is None or node in inputs:
                 continue
             for p, d in zip(node.parents, symbolic_local_grads(node)):
                 if p in active:
