@@ -12,6 +12,7 @@ import ast
 import math
 import operator
 import unicodedata
+import warnings
 
 from .engine import OPS, Value
 
@@ -139,7 +140,9 @@ def build(text, values):
         raise TypeError(f"expression must be a str, got {type(text).__name__}")
     try:
         text = text.strip()
-        tree = ast.parse(text, mode="eval")
+        with warnings.catch_warnings():  # Python's parser would print e.g. "SyntaxWarning" for `1if`
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text, mode="eval")
     except SyntaxError as e:
         _refuse(f"not a valid expression: {e.msg}")
     except (RecursionError, MemoryError):
