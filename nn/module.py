@@ -134,6 +134,8 @@ def load_checkpoint(path, cls=Module):
     except json.JSONDecodeError as e:
         raise ValueError(f"{path}: not a model file: invalid or truncated JSON at line {e.lineno} "
                          f"column {e.colno}: {e.msg}") from None
+    except RecursionError:  # json's decoder recurses into nested lists and objects
+        raise ValueError(f"{path}: not a model file: JSON nested too deeply") from None
     except ValueError as e:
         raise ValueError(f"{path}: not a model file: {e}") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
@@ -155,7 +157,7 @@ def load_checkpoint(path, cls=Module):
 
 
 def _build(arch, cls, where, params):
-    if not isinstance(arch, dict) or arch.get("class") not in _CLASSES:
+    if not isinstance(arch, dict) or not isinstance(arch.get("class"), str) or arch["class"] not in _CLASSES:
         raise ValueError(f"{where}: expected an object whose \"class\" is one of {sorted(_CLASSES)}, got {arch!r:.80}")
     found = _CLASSES[arch["class"]]
     if not issubclass(found, cls):
