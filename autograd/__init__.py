@@ -6,5 +6,5 @@ from .paths import (Explanation, Ledger, Path, Step, count_paths, explain, node_
 from .check import GradcheckError, gradcheck, gradgradcheck
 from .functional import grad, hessian, jacobian, value_and_grad
 from .draw import draw, draw_network, show
-# compile: (issue 6 adds its imports here)
+from .compile import Tape
 from .anomaly import detect_anomaly

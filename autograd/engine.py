@@ -21,7 +21,20 @@ class _State(threading.local):
     grad_enabled = True
     anomaly = False
 
+    def __setattr__(self, name, value):
+        # `_changed` counts the settings, over all threads, that differ from the defaults above.
+        # While it is 0 the ops need not read this thread-local at all: reading it twice per op
+        # cost about a fifth of building a graph.
+        global _changed
+        default = getattr(_State, name, None)
+        with _changed_lock:
+            was = getattr(self, name, default) != default
+            super().__setattr__(name, value)
+            _changed += (value != default) - was
 
+
+_changed = 0
+_changed_lock = threading.Lock()
 _state = _State()
 
 
@@ -236,7 +249,7 @@ def _binary(name, reflected=False):
             data = fwd(xd, yd)
         except (ValueError, ZeroDivisionError, OverflowError) as e:
             raise _fail(e, op, (self, other)) from None
-        if not _state.grad_enabled:
+        if _changed and not _state.grad_enabled:
             return Value(data)
         da, db = derivs(xd, yd, data)
         out = _new(Value)
@@ -249,7 +262,7 @@ def _binary(name, reflected=False):
         out._da = da if x is self or to is Value else None
         out._b = y
         out._db = db if y is self or to is Value else None
-        if _state.anomaly:
+        if _changed and _state.anomaly:
             _anomaly_hook(out)
         return out
 
@@ -268,7 +281,7 @@ def _unary_method(name):
             out = fwd(xd)
         except (ValueError, ZeroDivisionError, OverflowError) as e:
             raise _fail(e, op, (self,)) from None
-        if not _state.grad_enabled:
+        if _changed and not _state.grad_enabled:
             return Value(out)
         (d,) = derivs(xd, out)
         node = _new(Value)
@@ -279,7 +292,7 @@ def _unary_method(name):
         node._a = self
         node._da = d
         node._b = node._db = None
-        if _state.anomaly:
+        if _changed and _state.anomaly:
             _anomaly_hook(node)
         return node
 
@@ -380,14 +393,7 @@ class Value:
         if create_graph:
             return _backward_graph(self, order)
         self.grad = 1.0
-        for node in reversed(order):
-            g = node.grad
-            d = node._da
-            if d is not None:
-                node._a.grad += d * g
-            d = node._db
-            if d is not None:
-                node._b.grad += d * g
+        _backprop(order)
 
     def show(self, **kwargs):
         """Print the graph below this node as text (see `autograd.draw.show`)."""
@@ -407,6 +413,19 @@ class Value:
         g = g if type(g) is float else f"Value({g.data!r})"
         lab = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data!r}, grad={g}{lab})"
+
+
+def _backprop(order):
+    # The chain rule over a topological order, outputs first: one `+=` per edge. The caller has
+    # zeroed the interior grads and seeded the output's.
+    for node in reversed(order):
+        g = node.grad
+        d = node._da
+        if d is not None:
+            node._a.grad += d * g
+        d = node._db
+        if d is not None:
+            node._b.grad += d * g
 
 
 def symbolic_local_grads(node):

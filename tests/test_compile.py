@@ -1,0 +1,334 @@
+"""Tape replay, compiled tapes and batched tapes compute what eager mode computes, node for node."""
+import gc
+import math
+import random
+import weakref
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from autograd import Tape, Value
+from autograd.batched import Batched
+from autograd.compile import Compiled
+
+UNARY = ["neg", "relu", "tanh", "sigmoid", "exp", "log", "sqrt", "abs", "sin", "cos"]
+BINARY = ["+", "-", "*", "/", "**"]
+DOMAIN = (ValueError, ZeroDivisionError, OverflowError)
+
+
+def close(a, b, scale=1.0):
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    return a == b or abs(a - b) <= 1e-12 * max(scale, abs(a), abs(b))
+
+
+# --- random graphs: a recipe of ops replayed on Values -------------------------------------------
+
+def apply(name, args):
+    if name in UNARY:
+        return -args[0] if name == "neg" else getattr(args[0], name)()
+    a, b = args
+    return {"+": a.__add__, "-": a.__sub__, "*": a.__mul__, "/": a.__truediv__, "**": a.__pow__}[name](b) \
+        if type(a) is Value else {"+": b.__radd__, "-": b.__rsub__, "*": b.__rmul__, "/": b.__rtruediv__,
+                                  "**": b.__rpow__}[name](a)
+
+
+def build(recipe, leaf_values):
+    """Build the recipe's graph on fresh leaves; each step is (op, [refs]), a ref an index or a float.
+    The output is the last step plus every leaf and every other step, so all are in the graph."""
+    leaves = [Value(v, label=f"x{i}") for i, v in enumerate(leaf_values)]
+    nodes = list(leaves)
+    for name, refs in recipe:
+        args = [nodes[r] if type(r) is int else r for r in refs]
+        if all(type(a) is float for a in args):
+            args[0] = nodes[-1]
+        nodes.append(apply(name, args))
+    out = nodes[-1]
+    for v in nodes[:-1]:  # every leaf and step feeds the output: no dead branches
+        out = out + v
+    return leaves, out
+
+
+@st.composite
+def recipes(draw):
+    n_leaves = draw(st.integers(1, 4))
+    values = [draw(st.floats(-3, 3)) for _ in range(n_leaves)]
+    recipe, size = [], n_leaves
+    ref = lambda: st.one_of(st.integers(0, size - 1), st.integers(0, size - 1),
+                            st.sampled_from([2.0, -0.5, 3.0]))
+    for _ in range(draw(st.integers(1, 12))):
+        name = draw(st.sampled_from(UNARY + BINARY + ["*", "+"]))
+        if name in UNARY:
+            recipe.append((name, [draw(st.integers(0, size - 1))]))
+        else:
+            recipe.append((name, [draw(ref()), draw(ref())]))
+        size += 1
+    new_values = [draw(st.floats(-3, 3)) for _ in range(n_leaves)]
+    return recipe, values, new_values
+
+
+def eager(recipe, values):
+    """Output data and leaf grads by building the graph anew and calling backward()."""
+    leaves, out = build(recipe, values)
+    out.backward()
+    return out.data, [x.grad for x in leaves]
+
+
+def check_mode(make, recipe, values, new_values):
+    """Record on `values`, move the leaves to `new_values`, replay with `make(tape)`; compare with eager."""
+    try:
+        leaves, out = build(recipe, values)
+        expected = eager(recipe, new_values)
+    except DOMAIN:
+        assume(False)
+    runner = make(Tape(out))
+    for x, v in zip(leaves, new_values):
+        x.data = v
+    runner.forward()
+    runner.backward()
+    assert close(out.data, expected[0])
+    for x, g in zip(leaves, expected[1]):
+        assert close(x.grad, g)
+
+
+@given(recipes())
+def test_replay_matches_eager_on_random_graphs(case):
+    check_mode(lambda tape: tape, *case)
+
+
+@given(recipes())
+def test_compiled_matches_eager_on_random_graphs(case):
+    check_mode(lambda tape: tape.compile(), *case)
+
+
+@given(recipes(), st.integers(1, 4))
+def test_compiled_in_small_chunks_matches_eager(case, chunk):
+    # Tiny chunks put nearly every edge across a function boundary: values and grads cross via lists.
+    check_mode(lambda tape: tape.compile(chunk=chunk), *case)
+
+
+@pytest.mark.parametrize("make, bad, error", [
+    (lambda x: x.log() * 2, -1.0, ValueError),
+    (lambda x: (x + 1).sqrt(), -3.0, ValueError),
+    (lambda x: 1.0 / x + x, 0.0, ZeroDivisionError),
+    (lambda x: (x * 2).exp(), 1000.0, OverflowError),
+    (lambda x: (x - 3) ** 0.5, 1.0, ValueError),
+])
+@pytest.mark.parametrize("mode", ["replay", "compiled", "batched"])
+def test_replay_raises_the_domain_error_eager_raises(make, bad, error, mode):
+    with pytest.raises(error):
+        make(Value(bad))
+    x = Value(5.0)
+    tape = Tape(make(x))
+    runner = {"replay": tape, "compiled": tape.compile(), "batched": tape.batched([x])}[mode]
+    x.data = bad
+    with pytest.raises(error):
+        runner.forward(*([[5.0, bad]] if mode == "batched" else []))
+
+
+@given(recipes(), st.lists(st.floats(-3, 3), min_size=1, max_size=5))
+def test_batched_sums_the_eager_results_over_samples(case, batch):
+    recipe, values, _ = case
+    try:
+        leaves, out = build(recipe, values)
+        per_sample = [eager(recipe, [b] + values[1:]) for b in batch]
+    except DOMAIN:
+        assume(False)
+    fast = Tape(out).batched([leaves[0]])
+    outs = fast.forward(batch)
+    fast.backward()
+    assert all(close(o, e[0]) for o, e in zip(outs, per_sample))
+    assert close(out.data, sum(e[0] for e in per_sample), sum(abs(e[0]) for e in per_sample))
+    for k, x in enumerate(leaves[1:], 1):
+        grads = [e[1][k] for e in per_sample]
+        assert close(x.grad, sum(grads), sum(abs(g) for g in grads))
+    assert leaves[0].grad == 0.0  # the input leaf's per-sample grads are not summed into it
+
+
+# --- the moons training step: MLP 2-16-16-1, hinge loss + L2, SGD ---------------------------------
+
+def moons_setup(n=20, seed=0):
+    from nn import MLP
+    from nn.data import moons
+    X, y = moons(n, noise=0.1, seed=seed)
+    return MLP(2, [16, 16, 1], seed=seed), X, [2.0 * t - 1.0 for t in y]
+
+
+def moons_loss(model, X, Y):
+    losses = [(1 + -yi * model(xi)).relu() for xi, yi in zip(X, Y)]
+    data_loss = sum(losses) * (1.0 / len(losses))
+    return data_loss + 1e-4 * sum(p * p for p in model.parameters())
+
+
+def sgd(params, lr=0.5):
+    for p in params:
+        p.data -= lr * p.grad
+        p.grad = 0.0
+
+
+@pytest.mark.parametrize("mode", ["replay", "compiled"])
+def test_moons_training_steps_match_eager(mode):
+    model, X, Y = moons_setup()
+    twin, _, _ = moons_setup()
+    params, twin_params = model.parameters(), twin.parameters()
+    loss = moons_loss(model, X, Y)
+    tape = Tape(loss)
+    runner = tape if mode == "replay" else tape.compile()
+    for _ in range(3):
+        runner.forward()
+        runner.backward()
+        reference = moons_loss(twin, X, Y)
+        reference.backward()
+        assert close(loss.data, reference.data)
+        assert all(close(p.grad, q.grad) for p, q in zip(params, twin_params))
+        sgd(params)
+        sgd(twin_params)
+
+
+def test_batched_moons_step_matches_eager():
+    model, X, Y = moons_setup()
+    twin, _, _ = moons_setup()
+    n = len(X)
+    x0, x1, y = Value(0.0, "x0"), Value(0.0, "x1"), Value(0.0, "y")
+    # One sample's share of the loss: hinge/n + L2/n, so the sum over the batch is the full loss.
+    sample = (1 + -y * model([x0, x1])).relu() * (1.0 / n) + 1e-4 * sum(p * p for p in model.parameters()) * (1.0 / n)
+    fast = Tape(sample).batched([x0, x1, y])
+    fast.forward([p[0] for p in X], [p[1] for p in X], Y)
+    fast.backward()
+    reference = moons_loss(twin, X, Y)
+    reference.backward()
+    assert close(sample.data, reference.data)
+    assert all(close(p.grad, q.grad, 1e-3) for p, q in zip(model.parameters(), twin.parameters()))
+
+
+def test_moons_gradients_match_pytorch_float64():
+    torch = pytest.importorskip("torch")
+    model, X, Y = moons_setup(n=8)
+    fast = Tape(moons_loss(model, X, Y)).compile()
+    fast.forward()
+    fast.backward()
+    params = [torch.tensor(p.data, dtype=torch.float64, requires_grad=True) for p in model.parameters()]
+    it = iter(params)
+    layers = [[([next(it) for _ in n.w], next(it)) for n in layer.neurons] for layer in model.layers]
+    losses = []
+    for xi, yi in zip(X, Y):
+        a = [torch.tensor(v, dtype=torch.float64) for v in xi]
+        for depth, layer in enumerate(layers):
+            z = [sum((w * v for w, v in zip(ws, a)), b) for ws, b in layer]
+            a = z if depth == len(layers) - 1 else [t.relu() for t in z]
+        losses.append((1 - yi * a[0]).relu())
+    loss = sum(losses) / len(losses) + 1e-4 * sum(p * p for p in params)
+    loss.backward()
+    assert close(fast.output.data, loss.item())
+    assert all(close(p.grad, t.grad.item()) for p, t in zip(model.parameters(), params))
+
+
+# --- long graphs, memory, the generated source -----------------------------------------------------
+
+def test_tape_replays_a_million_node_chain_without_recursion():
+    x = Value(1.0)
+    y = x
+    for _ in range(10 ** 6):
+        y = y * 1.0000001
+    tape = Tape(y)
+    x.data = 2.0
+    tape.forward()
+    tape.backward()
+    assert math.isclose(y.data, 2.0 * 1.0000001 ** 10 ** 6, rel_tol=1e-9)
+    assert math.isclose(x.grad, 1.0000001 ** 10 ** 6, rel_tol=1e-9)
+
+
+def test_compiled_chain_split_into_chunks_matches_closed_form():
+    x = Value(0.5)
+    y = x
+    for i in range(20_000):
+        y = (y * 1.0001 if i % 2 else y + 0.25)
+    fast = Tape(y).compile(chunk=3_000)
+    assert fast.source.count("def forward_") == 7
+    x.data = 1.5
+    fast.forward()
+    fast.backward()
+    expected, d = 1.5, 1.0
+    for i in range(20_000):
+        expected, d = (expected * 1.0001, d * 1.0001) if i % 2 else (expected + 0.25, d)
+    assert y.data == expected and x.grad == d
+
+
+def test_tape_and_compiled_do_not_keep_the_graph_alive():
+    gc.disable()
+    try:
+        x = Value(1.0)
+        y = (x * x).tanh() + x
+        ref = weakref.ref(y)
+        tape = Tape(y)
+        fast = tape.compile()
+        del y
+        assert ref() is not None  # the tape holds its graph while it lives
+        del tape, fast
+        assert ref() is None  # and nothing else does: freed by reference counting alone
+    finally:
+        gc.enable()
+
+
+def tiny():
+    x, y = Value(2.0, label="x"), Value(3.0, label="y")
+    return x * y + x
+
+
+def test_generated_source_is_the_chain_rule_one_edge_per_line():
+    assert Tape(tiny()).compile().source == (
+        "def forward(L, V, saved, X):\n"
+        "    v0 = L[0].data  # 'x'\n"
+        "    v1 = L[1].data  # 'y'\n"
+        "    v2 = (v0 * v1)\n"
+        "    v3 = (v2 + v0)\n"
+        "    saved[0] = (v0, v1)\n"
+        "    return v3\n"
+        "\n\n"
+        "def backward(L, G, saved, seed):\n"
+        "    v0, v1 = saved[0]\n"
+        "    g3 = seed\n"
+        "    g2 = g3\n"
+        "    g0 = g3\n"
+        "    g0 += v1 * g2\n"
+        "    g1 = v0 * g2\n"
+        "    L[1].grad += g1\n"
+        "    L[0].grad += g0\n")
+
+
+def test_compiled_output_is_deterministic():
+    sources = []
+    for _ in range(2):
+        model, X, Y = moons_setup(n=5)
+        sources.append(Tape(moons_loss(model, X, Y)).compile().source)
+    assert sources[0] == sources[1]
+
+
+def test_compiled_updates_leaves_and_output_only():
+    out = tiny()
+    inner = out._a
+    fast = Tape(out).compile()
+    out._a.data = -1.0
+    fast.forward()
+    fast.backward()
+    assert out.data == 8.0 and inner.data == -1.0 and inner.grad == 0.0
+    assert [x.grad for x in Tape(out).leaves] == [4.0, 2.0]
+    fast.backward()
+    assert [x.grad for x in Tape(out).leaves] == [8.0, 4.0]  # leaves accumulate
+
+
+def test_errors_name_what_is_wrong():
+    with pytest.raises(TypeError, match="Tape needs a Value"):
+        Tape(1.0)
+    with pytest.raises(RuntimeError, match="forward"):
+        Tape(tiny()).compile().backward()
+    with pytest.raises(ValueError, match="not a leaf"):
+        out = tiny()
+        Tape(out).batched([out])
+    x = Value(4.0, label="w")
+    tape = Tape(x.log())
+    x.data = -1.0
+    with pytest.raises(ValueError, match="'w'"):
+        tape.forward()
+    assert isinstance(Tape(tiny()).batched([]), Batched) and issubclass(Batched, Compiled)
