@@ -72,23 +72,25 @@ def xor(n=100, noise=0.0, seed=0):
     return _finish(points, labels, noise, rng)
 
 
-def spiral(n=100, noise=0.1, seed=0, arms=2):
-    """`arms` interleaved spiral arms, one class each (the spiral of Stanford's CS231n notes).
+def spiral(n=150, noise=0.2, seed=0, arms=3):
+    """`arms` interleaved spiral arms, one class each: the spiral of Stanford's CS231n notes.
 
-    Arm c holds about n/arms points at radius r in [0.1, 1] and angle t = 4 (c + r) * 2pi/(arms*2) ...
-    precisely: r = 0.1 + 0.9 i/(m-1), t = 2 pi c / arms + 2.5 r, with the noise added to t (radians
-    times `noise` * 2) and to the coordinates; then shuffled.
+    Arm c has about n/arms points; point i of m sits at radius r = i/(m-1) and angle
+    t = 4c + 4r + N(0, noise) radians, i.e. (r sin t, r cos t). Here `noise` jitters the angle
+    (radians), not the coordinates.
     """
     _check(n, noise)
     if type(arms) is not int or arms < 2:
         raise ValueError(f"spiral: arms must be an int >= 2, got {arms!r:.60}")
+    if n < arms * 2:
+        raise ValueError(f"spiral: n must be at least 2 points per arm, got n={n} for {arms} arms")
     rng = random.Random(seed)
     points, labels = [], []
     for c in range(arms):
         m = n // arms + (1 if c < n % arms else 0)
-        for r in _linspace(0.1, 1.0, m):
-            t = 2 * math.pi * c / arms + 2.5 * r + rng.gauss(0.0, 2 * noise)
-            points.append((r * math.cos(t), r * math.sin(t)))
+        for r in _linspace(0.0, 1.0, m):
+            t = 4.0 * c + 4.0 * r + rng.gauss(0.0, noise)
+            points.append((r * math.sin(t), r * math.cos(t)))
             labels.append(c)
     return _finish(points, labels, 0.0, rng)
 
