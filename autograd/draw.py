@@ -47,9 +47,10 @@ def _const(c):
 
 
 def _visible(ch):
-    # Characters XML (so an HTML-like label) cannot carry, or a terminal would act on, are spelled out.
+    # Characters XML (so an HTML-like label) cannot carry, or a terminal would act on, are spelled out;
+    # so are the line and paragraph separators U+2028/9, which split a line of text as \n does.
     o = ord(ch)
-    if o < 32 or 127 <= o < 160 or 0xD800 <= o < 0xE000 or o in (0xFFFE, 0xFFFF):
+    if o < 32 or 127 <= o < 160 or 0xD800 <= o < 0xE000 or o in (0xFFFE, 0xFFFF, 0x2028, 0x2029):
         return f"\\x{o:02x}" if o < 256 else f"\\u{o:04x}"
     return ch
 
