@@ -69,6 +69,9 @@ def _recip(v):
     """1/v; for the float 0 the IEEE limit inf (e.g. sqrt'(0)), since Python floats raise instead."""
     if type(v) is not Value and v == 0:
         return math.copysign(math.inf, v)
+    if type(v) is Value and v.data == 0:  # on Values (create_graph, nested grad) no node can hold it
+        raise ZeroDivisionError(f"a local derivative 1/x at x = 0 (such as sqrt'(0)){_named(v)} is infinite, "
+                                "so it has no graph to differentiate again (from floats, backward() gives inf)")
     return 1.0 / v
 
 

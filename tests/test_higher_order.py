@@ -193,6 +193,15 @@ def test_power_with_value_exponent_keeps_mixed_derivatives_at_zero_exponent(seq)
     assert close(by_create_graph(make, point, seq), want)
 
 
+def test_infinite_slope_is_inf_from_floats_and_an_error_when_differentiated_again():
+    assert grad(lambda x: x.sqrt())(0.0) == math.inf
+    with pytest.raises(ZeroDivisionError, match=r"sqrt'\(0\)"):
+        grad(grad(lambda x: x.sqrt()))(0.0)
+    x = Value(0.0, label="x")
+    with pytest.raises(ZeroDivisionError, match="infinite"):
+        x.sqrt().backward(create_graph=True)
+
+
 def test_fourth_and_fifth_derivatives_of_tanh():
     t = sp.tanh(X)
     f = lambda x: x.tanh()  # noqa: E731
