@@ -154,6 +154,8 @@ def grad(f, argnums=0):
     Numbers in give a float out. Values in, or a call inside a function that another grad is
     differentiating, give a Value, so `grad(grad(f))(x)` is f''(x). A function that returns a constant
     (a float, or an int) has derivative 0.0. Users' `.grad` fields are never read or written.
+    Outside any grad, numbers in give a plain float even when f closes over other Values (say a
+    weight w in w * x): pass Values in to keep the derivative's dependence on them.
     """
     vg = value_and_grad(f, argnums)
 

@@ -144,6 +144,18 @@ def test_mixed_partial_by_nesting_both_orders():
     assert grad(lambda y: grad(lambda x: f(x, y))(0.3))(1.1) == pytest.approx(want, rel=1e-12)
 
 
+def test_hessian_jacobian_and_value_and_grad_nest_inside_grad():
+    assert grad(lambda x: hessian(lambda a, b: a * a * b)(x, 2.0)[0][1])(3.0) == 6.0 / 3.0
+    assert grad(lambda x: jacobian(lambda a: [a * x, a * a])(x)[0][0])(3.0) == 1.0
+    assert grad(lambda x: value_and_grad(lambda a: a * a * x)(x)[0])(3.0) == 27.0  # d(x^3)/dx
+    assert grad(lambda x: value_and_grad(lambda a: a * a * x)(x)[1])(3.0) == 12.0  # d(2x^2)/dx
+
+
+def test_identity_and_its_derivatives():
+    assert grad(lambda x: x)(2.0) == 1.0
+    assert grad(grad(lambda x: x))(2.0) == 0.0
+
+
 # --- the fast path and memory ------------------------------------------------------------------
 
 def _count_nodes_built_after(monkeypatch, build):

@@ -202,14 +202,30 @@ def test_infinite_slope_is_inf_from_floats_and_an_error_when_differentiated_agai
         x.sqrt().backward(create_graph=True)
 
 
-def test_fourth_and_fifth_derivatives_of_tanh():
-    t = sp.tanh(X)
-    f = lambda x: x.tanh()  # noqa: E731
-    for n in (4, 5):
-        g = f
-        for _ in range(n):
-            g = grad(g)
-        assert close(g(0.3), float(sp.diff(t, X, n).subs(X, 0.3)))
+# one variable, every op, orders 4 to 6: nothing in the formulas stops at a fixed order
+HIGH = {
+    "+": (lambda x: x * x * x + x, X ** 3 + X), "-": (lambda x: 1.0 - x * x * x, 1 - X ** 3),
+    "*": (lambda x: x * x * x * x, X ** 4), "/": (lambda x: 1.0 / x, 1 / X),
+    "**": (lambda x: x ** x, X ** X), "neg": (lambda x: -(x * x * x), -X ** 3),
+    "relu": (lambda x: (x * x).relu() * x, X ** 3), "tanh": (lambda x: x.tanh(), sp.tanh(X)),
+    "sigmoid": (lambda x: x.sigmoid(), 1 / (1 + sp.exp(-X))), "exp": (lambda x: x.exp(), sp.exp(X)),
+    "log": (lambda x: x.log(), sp.log(X)), "sqrt": (lambda x: x.sqrt(), sp.sqrt(X)),
+    "abs": (lambda x: (x - 2.0).abs() * x * x, (2 - X) * X ** 2), "sin": (lambda x: x.sin(), sp.sin(X)),
+    "cos": (lambda x: x.cos(), sp.cos(X)),
+}
+
+
+def test_high_order_cases_cover_every_op():
+    assert set(HIGH) == set(OPS)
+
+
+@pytest.mark.parametrize("name", sorted(HIGH))
+def test_every_op_differentiates_to_sixth_order(name):
+    f, sym = HIGH[name]
+    for n in range(1, 7):
+        f = grad(f)
+        if n >= 4:
+            assert close(f(0.7), float(sp.diff(sym, X, n).subs(X, 0.7)))
 
 
 # --- random expressions ------------------------------------------------------------------------
