@@ -55,6 +55,42 @@ class Optimizer:
         for p in self.params:
             p.grad = 0.0
 
+    _state_fields = ()  # per-parameter lists that, with `steps`, are the optimiser's whole memory
+    _optional = ()  # those of them that may be None (not created yet)
+
+    def state_dict(self):
+        """{"steps": k, field: [float per parameter] or None, ...}: enough to resume training exactly."""
+        out = {"steps": self.steps}
+        for f in self._state_fields:
+            v = getattr(self, f)
+            out[f] = None if v is None else list(v)
+        return out
+
+    def load_state_dict(self, state, where="optimizer state"):
+        """Restore `state_dict()`; everything is checked first, so a bad state raises ValueError and changes nothing."""
+        if not isinstance(state, dict) or set(state) != {"steps", *self._state_fields}:
+            raise ValueError(f"{where}: expected an object with exactly {sorted(['steps', *self._state_fields])}, "
+                             f"got {sorted(state) if isinstance(state, dict) else type(state).__name__}")
+        steps = state["steps"]
+        if type(steps) is not int or steps < 0:
+            raise ValueError(f"{where}: steps must be an int >= 0, got {steps!r:.60}")
+        n = len(self.params)
+        new = {}
+        for f in self._state_fields:
+            v = state[f]
+            if v is None and f in self._optional:
+                new[f] = None
+                continue
+            if not isinstance(v, list) or len(v) != n:
+                raise ValueError(f"{where}: {f} must be a list of {n} numbers (one per parameter), got {v!r:.60}")
+            for i, x in enumerate(v):
+                if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
+                    raise ValueError(f"{where}: {f}[{i}] must be a finite number, got {x!r:.60}")
+            new[f] = [float(x) for x in v]
+        self.steps = steps
+        for f, v in new.items():
+            setattr(self, f, v)
+
     def _grads(self):
         # After backward(create_graph=True) grads are Values; an update uses their numbers.
         return [g if type(g) is float else float(g) for g in (p.grad for p in self.params)]
@@ -76,7 +112,9 @@ class SGD(Optimizer):
         super().__init__(params, lr)
         self.momentum = _number("momentum", momentum, 0.0, 1.0)
         self.weight_decay = _number("weight_decay", weight_decay)
-        self.velocity = None
+        self.velocity = None  # momentum buffers u, created by the first step when momentum > 0
+
+    _state_fields = _optional = ("velocity",)
 
     def step(self):
         """Apply one update to every parameter, then count the step."""
@@ -118,6 +156,8 @@ class Adam(Optimizer):
         self.eps = _number("eps", eps)
         self.m = [0.0] * len(self.params)
         self.v = [0.0] * len(self.params)
+
+    _state_fields = ("m", "v")
 
     def step(self):
         """Apply one update to every parameter, then count the step."""

@@ -115,3 +115,40 @@ def test_bad_settings_raise_built_in_errors_naming_the_setting(make, exc, messag
 
 def test_repr_says_what_it_holds():
     assert repr(SGD([Value(1.0)], lr=0.1)) == "SGD(1 parameters, lr=0.1, steps=0)"
+
+
+@pytest.mark.parametrize("make", [lambda ps: SGD(ps, lr=0.1, momentum=0.9),
+                                  lambda ps: Adam(ps, lr=0.1)])
+def test_state_dict_resumes_exactly_where_training_stopped(make):
+    grads = [[0.3, -0.2], [0.1, 0.5], [-0.4, 0.2], [0.6, 0.6]]
+
+    def run(ps, opt, gs):
+        for g in gs:
+            for p, gi in zip(ps, g):
+                p.grad = gi
+            opt.step()
+
+    straight = [Value(1.0), Value(-1.0)]
+    run(straight, make(straight), grads)
+    first = [Value(1.0), Value(-1.0)]
+    opt = make(first)
+    run(first, opt, grads[:2])
+    state = opt.state_dict()
+    resumed = [Value(p.data) for p in first]
+    opt2 = make(resumed)
+    opt2.load_state_dict(state)
+    run(resumed, opt2, grads[2:])
+    assert [p.data for p in resumed] == [p.data for p in straight]
+    assert opt2.steps == 4
+
+
+def test_a_bad_optimiser_state_raises_and_changes_nothing():
+    opt = Adam([Value(1.0), Value(2.0)])
+    before = opt.state_dict()
+    for bad, message in [({"steps": 1, "m": [0.0], "v": [0.0, 0.0]}, "m must be a list of 2"),
+                         ({"steps": -1, "m": [0.0, 0.0], "v": [0.0, 0.0]}, "steps must be an int"),
+                         ({"steps": 1, "m": [0.0, "x"], "v": [0.0, 0.0]}, r"m\[1\] must be a finite number"),
+                         ({"steps": 1, "m": [0.0, 0.0]}, "exactly")]:
+        with pytest.raises(ValueError, match=message):
+            opt.load_state_dict(bad)
+        assert opt.state_dict() == before

@@ -1,0 +1,230 @@
+"""The training loop shared by demos.moons and demos.classify: data, model, loss, optimiser, plots,
+checkpoints. Each step is micrograd's: forward on every point, loss, zero_grad, backward, update.
+"""
+import argparse
+import os
+import sys
+import time
+
+from nn import MLP, SGD, Adam, binary_cross_entropy, cross_entropy, hinge, l2, load_checkpoint
+from nn.data import DATASETS
+
+LOSSES = ("hinge", "bce", "ce")
+
+
+def parser(prog, doc, **defaults):
+    """The command line common to the training demos; `defaults` overrides the flags' defaults."""
+    d = dict(dataset="moons", n=100, noise=0.1, data_seed=0, steps=100, seed=0, hidden="16,16",
+             activation="relu", loss="hinge", optimizer="sgd", lr=None, alpha=1e-4, out="out", arms=3)
+    d.update(defaults)
+    ap = argparse.ArgumentParser(prog=prog, description=doc.split("\n\n")[0],
+                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    ap.add_argument("--steps", type=int, default=d["steps"], help="total number of full-batch training steps")
+    ap.add_argument("--seed", type=int, default=d["seed"], help="seed of the weight initialisation")
+    ap.add_argument("--hidden", default=d["hidden"], help="hidden layer sizes, comma-separated")
+    ap.add_argument("--activation", choices=("relu", "tanh", "sigmoid"), default=d["activation"])
+    ap.add_argument("--optimizer", choices=("sgd", "adam"), default=d["optimizer"])
+    ap.add_argument("--lr", type=float, default=d["lr"],
+                    help="initial learning rate, decayed linearly to 10%% (default: 1.0 for sgd, 0.05 for adam)")
+    ap.add_argument("--alpha", type=float, default=d["alpha"], help="weight of the L2 term alpha * sum p^2")
+    ap.add_argument("--n", type=int, default=d["n"], help="number of points")
+    ap.add_argument("--noise", type=float, default=d["noise"])
+    ap.add_argument("--data-seed", type=int, default=d["data_seed"], help="seed of the dataset")
+    ap.add_argument("--out", default=d["out"], help="directory for the plots")
+    ap.add_argument("--save", metavar="PATH", help="write the trained model (and optimiser state) here")
+    ap.add_argument("--resume", metavar="PATH", help="continue training from a checkpoint written by --save")
+    ap.set_defaults(dataset=d["dataset"], loss=d["loss"], arms=d["arms"])
+    return ap
+
+
+def load_data(args):
+    make = DATASETS[args.dataset]
+    extra = {"arms": args.arms} if args.dataset == "spiral" else {}
+    X, y = make(args.n, args.noise, seed=args.data_seed, **extra)
+    return X, y, max(y) + 1
+
+
+def build_model(args, classes):
+    try:
+        hidden = [int(h) for h in args.hidden.split(",") if h.strip()]
+    except ValueError:
+        raise ValueError(f"--hidden must be comma-separated sizes such as 16,16, got {args.hidden!r}") from None
+    nout = classes if args.loss == "ce" else 1
+    return MLP(2, hidden + [nout], activation=args.activation, seed=args.seed)
+
+
+def loss_and_accuracy(model, X, y, loss_kind, alpha):
+    """Forward every point; return (loss Value, accuracy, predicted classes)."""
+    outs = [model(x) for x in X]
+    if loss_kind == "ce":
+        data_loss = cross_entropy(outs, y)
+        pred = [max(range(len(o)), key=lambda k: o[k].data) for o in outs]
+    else:
+        data_loss = hinge(outs, [2 * c - 1 for c in y]) if loss_kind == "hinge" else binary_cross_entropy(outs, y)
+        pred = [1 if o.data > 0 else 0 for o in outs]
+    loss = data_loss + l2(model.parameters(), alpha) if alpha else data_loss
+    return loss, sum(p == c for p, c in zip(pred, y)) / len(y), pred
+
+
+def make_optimizer(name, params, lr, steps):
+    lr0 = lr if lr is not None else (1.0 if name == "sgd" else 0.05)
+    schedule = lambda k: lr0 * (1.0 - 0.9 * k / steps)  # micrograd's 1.0 - 0.9 k/100 for 100 steps
+    return (SGD if name == "sgd" else Adam)(params, lr=schedule), lr0
+
+
+def resume(path, args):
+    """Model, optimiser state and history from a checkpoint; ValueError says what is wrong with it."""
+    model, meta = load_checkpoint(path, MLP)
+    want = {"dataset": str, "data": dict, "loss": str, "optimizer": str, "lr": float, "alpha": float,
+            "optimizer_state": dict, "history": dict}
+    for key, kind in want.items():
+        if not isinstance(meta.get(key), kind):
+            raise ValueError(f"{path}: meta: {key!r} missing or not a {kind.__name__} (not a training checkpoint?)")
+    if meta["dataset"] != args.dataset:
+        raise ValueError(f"{path}: a checkpoint of the {meta['dataset']} demo, not of {args.dataset}")
+    hist = meta["history"]
+    if set(hist) != {"loss", "acc"} or not all(isinstance(v, list) and all(
+            isinstance(x, (int, float)) and not isinstance(x, bool) for x in v) for v in hist.values()):
+        raise ValueError(f"{path}: meta: history must hold the lists of numbers 'loss' and 'acc'")
+    return model, meta
+
+
+def train(args, prog):
+    from tqdm import tqdm
+    if args.resume:
+        model, meta = resume(args.resume, args)
+        for key in ("n", "noise", "data_seed", "arms"):
+            setattr(args, key, meta["data"].get(key, getattr(args, key)))
+        args.loss, args.optimizer, args.alpha = meta["loss"], meta["optimizer"], meta["alpha"]
+        X, y, classes = load_data(args)
+        opt, lr0 = make_optimizer(args.optimizer, model.parameters(), meta["lr"], args.steps)
+        opt.load_state_dict(meta["optimizer_state"], where=f"{args.resume}: meta: optimizer_state")
+        history = meta["history"]
+        print(f"resumed {model!r} at step {opt.steps} from {args.resume}")
+    else:
+        X, y, classes = load_data(args)
+        model = build_model(args, classes)
+        opt, lr0 = make_optimizer(args.optimizer, model.parameters(), args.lr, args.steps)
+        history = {"loss": [], "acc": []}
+    print(f"{args.dataset}: {len(X)} points, {classes} classes; {model!r}, {model.num_parameters()} parameters; "
+          f"{args.loss} loss + {args.alpha:g} * L2; {args.optimizer} from lr {lr0:g}")
+    start = time.perf_counter()
+    bar = tqdm(range(opt.steps, args.steps), initial=opt.steps, total=args.steps, desc=args.dataset,
+               file=sys.stderr, mininterval=0.5, dynamic_ncols=True)
+    try:
+        for k in bar:
+            loss, acc, _ = loss_and_accuracy(model, X, y, args.loss, args.alpha)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            history["loss"].append(loss.data)
+            history["acc"].append(acc)
+            bar.set_postfix(loss=f"{loss.data:.4f}", acc=f"{acc:.0%}")
+    except KeyboardInterrupt:
+        bar.close()
+        print(f"\ninterrupted at step {opt.steps}")
+    bar.close()
+    seconds = time.perf_counter() - start
+    loss, acc, pred = loss_and_accuracy(model, X, y, args.loss, args.alpha)
+    print(f"final: step {opt.steps}, loss {loss.data:.4f}, training accuracy {acc:.0%} "
+          f"({sum(p == c for p, c in zip(pred, y))}/{len(y)}), {seconds:.1f} s")
+    if args.save:
+        meta = {"dataset": args.dataset, "loss": args.loss, "optimizer": args.optimizer, "lr": float(lr0),
+                "alpha": float(args.alpha), "optimizer_state": opt.state_dict(), "history": history,
+                "data": {"n": args.n, "noise": args.noise, "data_seed": args.data_seed, "arms": args.arms}}
+        model.save(args.save, meta=meta)
+        print(f"wrote {args.save}")
+    return model, X, y, history, acc, loss.data
+
+
+def main(argv, prog, doc, **defaults):
+    """Parse, train, plot. Returns the exit code: 2 for an unusable checkpoint or bad flags."""
+    args = parser(prog, doc, **defaults).parse_args(argv)
+    if args.steps < 0 or args.n < 2 or args.noise < 0:
+        print(f"{prog}: error: --steps must be >= 0, --n >= 2 and --noise >= 0", file=sys.stderr)
+        return 2
+    try:
+        model, X, y, history, acc, loss = train(args, prog)
+    except (ValueError, OSError) as e:
+        where = f"cannot resume from {args.resume}" if args.resume else "cannot train"
+        print(f"{prog}: error: {where}: {e}", file=sys.stderr)
+        return 2
+    os.makedirs(args.out, exist_ok=True)
+    name = args.dataset if args.dataset != "spiral" else f"spiral{args.arms}"
+    boundary = plot_boundary(model, X, y, os.path.join(args.out, f"{name}_boundary.png"),
+                             title=f"{name}: {model!r}\ntraining accuracy {acc:.0%}, loss {loss:.4f}")
+    curves = plot_curves(history, os.path.join(args.out, f"{name}_curves.png"), title=f"{name}: {model!r}")
+    print(f"wrote {boundary}\nwrote {curves}")
+    return 0
+
+
+# --- pictures -------------------------------------------------------------------------------------
+
+def numpy_forward(model, P):
+    """The model's outputs for every row of the (N, 2) array P, with numpy (for plotting a dense grid:
+    the graph-building forward would take minutes). Returns an (N, nout) array."""
+    import numpy as np
+    acts = {"relu": lambda z: np.maximum(z, 0.0), "tanh": np.tanh, "linear": lambda z: z,
+            "sigmoid": lambda z: 0.5 * (1.0 + np.tanh(0.5 * z))}  # = 1/(1+e^-z), without overflow
+    A = np.asarray(P, dtype=float)
+    for layer in model.layers:
+        W = np.array([[w.data for w in n.w] for n in layer.neurons])
+        b = np.array([n.b.data for n in layer.neurons])
+        A = acts[layer.activation](A @ W.T + b)
+    return A
+
+
+def _pyplot():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def plot_boundary(model, X, y, path, title):
+    """Colour the plane by the predicted class and draw the training points on top."""
+    import numpy as np
+    plt = _pyplot()
+    X, y = np.asarray(X), np.asarray(y)
+    pad = 0.25 * (X.max(axis=0) - X.min(axis=0))
+    lo, hi = X.min(axis=0) - pad, X.max(axis=0) + pad
+    xx, yy = np.meshgrid(np.linspace(lo[0], hi[0], 300), np.linspace(lo[1], hi[1], 300))
+    out = numpy_forward(model, np.c_[xx.ravel(), yy.ravel()])
+    pred = (out[:, 0] > 0).astype(int) if out.shape[1] == 1 else out.argmax(axis=1)
+    k = int(max(y.max(), pred.max())) + 1
+    cmap = plt.get_cmap("coolwarm" if k == 2 else "Set2", k)
+    fig, ax = plt.subplots(figsize=(6.4, 5.6), dpi=110)
+    ax.contourf(xx, yy, pred.reshape(xx.shape), levels=np.arange(k + 1) - 0.5, cmap=cmap, alpha=0.35)
+    if out.shape[1] == 1:  # the decision boundary itself: score = 0
+        ax.contour(xx, yy, out[:, 0].reshape(xx.shape), levels=[0.0], colors="k", linewidths=1)
+    ax.scatter(X[:, 0], X[:, 1], c=y, cmap=cmap, vmin=-0.5, vmax=k - 0.5, s=28, edgecolors="k", linewidths=0.6)
+    ax.set_title(title, fontsize=10)
+    ax.set_xlabel("x1")
+    ax.set_ylabel("x2")
+    ax.set_aspect("equal")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def plot_curves(history, path, title):
+    """Loss (log scale) and training accuracy against the step."""
+    plt = _pyplot()
+    steps = range(len(history["loss"]))
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(9, 3.6), dpi=110)
+    a1.plot(steps, history["loss"], color="tab:red")
+    a1.set_yscale("log")
+    a1.set_xlabel("step")
+    a1.set_ylabel("loss (data + L2)")
+    a2.plot(steps, [100 * a for a in history["acc"]], color="tab:blue")
+    a2.set_ylim(min([50] + [100 * a for a in history["acc"]]) - 2, 101)
+    a2.set_xlabel("step")
+    a2.set_ylabel("training accuracy (%)")
+    for a in (a1, a2):
+        a.grid(alpha=0.3)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path
