@@ -385,8 +385,10 @@ class Value:
         paths through that edge. The number of paths can grow exponentially; this loop stays linear.
 
         Leaves accumulate across calls (as in micrograd and PyTorch); interior nodes are reset so they
-        show this call's dL/dv. With `create_graph=True`, grads are Values built from the same
-        derivative formulas, so they can be differentiated again.
+        show this call's dL/dv. With `create_graph=True`, the leaves' grads are Values built from the
+        same derivative formulas, so they can be differentiated again (interior nodes keep the number).
+        Such a grad refers back to its leaf, as in PyTorch: set it to 0.0 when done with it, or use
+        `grad(f)`, which stores nothing, so that the graph is freed by reference counting alone.
         """
         if type(self) is not Value:
             raise TypeError("backward() needs a Value")
@@ -450,6 +452,11 @@ def _backward_graph(root, order):
             for p, d in zip(node.parents, symbolic_local_grads(node)):
                 pg = p.grad
                 p.grad = d * g if type(pg) is float and pg == 0.0 else pg + d * g
+    # Interior grads keep only their numbers: as Values they would refer to the node's children (exp'
+    # is exp's own output), which refer back to the node: a reference cycle per node.
+    for node in order:
+        if node.op and type(node.grad) is Value:
+            node.grad = node.grad.data
 
 
 def topo_order(root):
