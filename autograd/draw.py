@@ -158,6 +158,10 @@ def draw(root, *, rankdir="LR", show_grad=True, edge_labels=None, highlight=None
     g = graphviz.Digraph("graph", graph_attr={"rankdir": rankdir, "fontname": FONT, "nodesep": "0.25"},
                          node_attr={"fontname": FONT, "fontsize": "11"},
                          edge_attr={"fontname": FONT, "fontsize": "10", "arrowsize": "0.6"})
+    if len(order) > 150:
+        # dot's layout passes grow steeply with size: a 486-node graph with long edges took 3 minutes with
+        # the defaults and about 10 s with these limits; small graphs keep the best layout.
+        g.graph_attr.update(nslimit="1", nslimit1="1", mclimit="0.1")
 
     def tint(on):  # (line colour, text colour) of a part that is or is not highlighted
         return ("black", "black") if hi_nodes is None else (HIGHLIGHT, "black") if on else (FADED, FADED_TEXT)
@@ -171,7 +175,7 @@ def draw(root, *, rankdir="LR", show_grad=True, edge_labels=None, highlight=None
         cells = ([f"<B>{_html(v.label)}</B>"] if v.label else []) + [f"data {_num(v.data)}"]
         if show_grad:
             cells.append(f"grad {_num(v.grad)}")
-        width = "2" if v is root or (hi_nodes and i in hi_nodes) else "1"
+        width = "2" if v is root or (hi_nodes and i in hi_nodes) else "0"
         row = "".join(f'<TD><FONT COLOR="{ink}">{c}</FONT></TD>' for c in cells)
         g.node(f"n{i}", f'<<TABLE BORDER="{width}" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" '
                         f'COLOR="{line}" BGCOLOR="{fill}"><TR>{row}</TR></TABLE>>', shape="plain")
