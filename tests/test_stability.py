@@ -82,3 +82,59 @@ def test_smallest_subnormal_log_slope_is_inf_not_an_error():
     assert y.data == math.log(5e-324)
     y.backward()
     assert v.grad == math.inf
+
+
+# --- losses from logits of any size (oracle: mpmath at 50 digits) ---------------------------------
+
+def _bce_exact(z, y):
+    import mpmath
+    with mpmath.workdps(50):
+        z = mpmath.mpf(z)
+        # -[y log s + (1-y) log(1-s)] with log s = -log(1+e^-z), log(1-s) = -z - log(1+e^-z)
+        soft = mpmath.log1p(mpmath.exp(-z))
+        return float(soft + (1 - y) * z), float(1 / (1 + mpmath.exp(-z)) - y)
+
+
+def _ce_exact(zs, t):
+    import mpmath
+    with mpmath.workdps(50):
+        zs = [mpmath.mpf(z) for z in zs]
+        lse = mpmath.log(mpmath.fsum(mpmath.exp(z) for z in zs))
+        soft = [mpmath.exp(z - lse) for z in zs]
+        return float(lse - zs[t]), [float(p - (k == t)) for k, p in enumerate(soft)]
+
+
+@pytest.mark.parametrize("z", [-1000.0, 1000.0, -1e6, 1e6, 0.0])
+@pytest.mark.parametrize("y", [0.0, 1.0, 0.3])
+def test_binary_cross_entropy_from_extreme_logits_is_finite_and_exact(z, y):
+    from nn import binary_cross_entropy
+    v = Value(z)
+    with detect_anomaly():
+        c = binary_cross_entropy(v, y)
+        c.backward()
+    loss, slope = _bce_exact(z, y)
+    assert c.data == pytest.approx(loss, rel=1e-12, abs=1e-300)
+    assert v.grad == pytest.approx(slope, rel=1e-12, abs=1e-300)
+
+
+@given(st.lists(st.floats(-1e4, 1e4), min_size=1, max_size=5), st.data())
+def test_cross_entropy_from_any_logits_is_finite_and_exact(zs, data):
+    from nn import cross_entropy
+    t = data.draw(st.integers(0, len(zs) - 1))
+    vs = [Value(z) for z in zs]
+    with detect_anomaly():
+        c = cross_entropy(vs, t)
+        c.backward()
+    loss, slopes = _ce_exact(zs, t)
+    assert c.data == pytest.approx(loss, rel=1e-9, abs=1e-12)
+    for v, s in zip(vs, slopes):
+        assert v.grad == pytest.approx(s, rel=1e-9, abs=1e-12)
+
+
+def test_cross_entropy_with_logits_of_plus_and_minus_a_thousand():
+    from nn import cross_entropy
+    vs = [Value(1000.0), Value(-1000.0), Value(0.0)]
+    c = cross_entropy(vs, 1)
+    c.backward()
+    assert c.data == 2000.0
+    assert [v.grad for v in vs] == [1.0, -1.0, 0.0]
