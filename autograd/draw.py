@@ -11,6 +11,7 @@ on its outgoing edges, which is the chain rule, and unrolled, the sum over paths
 Every function returns a `graphviz.Digraph` (except `show`), so `.render()`, `.pipe()` and Jupyter's
 inline display work as usual. Nothing here keeps a reference to a graph after it returns.
 """
+import math
 import sys
 
 from .engine import Value, topo_order
@@ -78,9 +79,19 @@ def _hex(rgb, alpha=None):
     return "#%02x%02x%02x" % rgb + ("" if alpha is None else "%02x" % round(255 * alpha))
 
 
+def _ratio(x, top):
+    """|x| / top in [0, 1] for colour scales: NaN counts as 0, and an infinite top puts only inf at 1."""
+    x = abs(x)
+    if x != x or top == 0:
+        return 0.0
+    if top == float("inf"):
+        return 1.0 if x == top else 0.0
+    return min(x / top, 1.0)
+
+
 def _scale(stops, t):
     """Linear interpolation through colour stops, t in [0, 1]."""
-    t = min(max(t, 0.0), 1.0) * (len(stops) - 1)
+    t = t * (len(stops) - 1)
     i = min(int(t), len(stops) - 2)
     f = t - i
     return tuple(round(a + (b - a) * f) for a, b in zip(stops[i], stops[i + 1]))
@@ -154,7 +165,7 @@ def draw(root, *, rankdir="LR", show_grad=True, edge_labels=None, highlight=None
     index = {id(v): i for i, v in enumerate(order)}
     hi_nodes, hi_edges = _highlights(highlight, index) if highlight is not None else (None, None)
     hi_children = {c for c, _ in hi_edges} if hi_edges is not None else set()
-    gmax = max((abs(_grad(v)) for v in order), default=0.0) if color_by_grad else 0.0
+    gmax = max((abs(_grad(v)) for v in order if _grad(v) == _grad(v)), default=0.0) if color_by_grad else 0.0
     g = graphviz.Digraph("graph", graph_attr={"rankdir": rankdir, "fontname": FONT, "nodesep": "0.25"},
                          node_attr={"fontname": FONT, "fontsize": "11"},
                          edge_attr={"fontname": FONT, "fontsize": "10", "arrowsize": "0.6"})
@@ -170,7 +181,7 @@ def draw(root, *, rankdir="LR", show_grad=True, edge_labels=None, highlight=None
         line, ink = tint(hi_nodes is not None and i in hi_nodes)
         fill = "white"
         if color_by_grad and gmax > 0:
-            t = abs(_grad(v)) / gmax
+            t = _ratio(_grad(v), gmax)
             fill, ink = _hex(_scale(BLUES, t)), ("white" if t > 0.6 else ink)
         cells = ([f"<B>{_html(v.label)}</B>"] if v.label else []) + [f"data {_num(v.data)}"]
         if show_grad:
@@ -276,8 +287,9 @@ def draw_network(model, *, grads=True, deltas=None, highlight=None):
     if deltas is None:
         deltas = {(i, j): _grad(n.b) for i, layer in enumerate(model.layers)
                   for j, n in enumerate(layer.neurons)} if used else {}
-    vmax = max((abs(x) for x in val.values()), default=0.0) or 1.0
-    dmax = max((abs(d) for d in deltas.values()), default=0.0) or 1.0
+    deltas = {key: d.data if type(d) is Value else float(d) for key, d in dict(deltas).items()}
+    vmax = max((abs(x) for x in val.values() if x == x), default=0.0)
+    dmax = max((abs(d) for d in deltas.values() if d == d), default=0.0)
     g = graphviz.Digraph("network", engine="neato",
                          graph_attr={"splines": "false", "outputorder": "edgesfirst", "fontname": FONT,
                                      "fontsize": "11", "labelloc": "b"},
@@ -295,15 +307,15 @@ def draw_network(model, *, grads=True, deltas=None, highlight=None):
                 g.node(f"x{j}", f"x{j + 1}", pos=pos, fillcolor="#eeeeee", color="#555555")
                 continue
             d = deltas.get((c - 1, j))
-            d = d.data if type(d) is Value else d
-            rgb = (255, 255, 255) if d is None else _scale([NEGATIVE, (255, 255, 255), POSITIVE], 0.5 + d / dmax / 2)
+            rgb = (255, 255, 255) if d is None else _scale([NEGATIVE, (255, 255, 255), POSITIVE],
+                                                           0.5 + math.copysign(_ratio(d, dmax), d) / 2)
             faded = hi is not None and not any(t[0] == c - 1 and t[1] == j for t in hi)
             g.node(f"l{c}n{j}", "", pos=pos, fillcolor=_hex(rgb, 0.35 if faded else None),
                    color=FADED if faded else "#333333",
                    tooltip=f"layer {c + 1}, neuron {j + 1}" + ("" if d is None else f": delta {_num(d)}"))
     # Weak lines first and highlighted ones last, so that the strong ones are drawn on top.
     for (i, j, k), x in sorted(val.items(), key=lambda e: (hi is not None and e[0] in hi, abs(e[1]))):
-        t = abs(x) / vmax
+        t = _ratio(x, vmax)
         src = f"x{k}" if i == 0 else f"l{i}n{k}"
         if hi is not None and (i, j, k) in hi:
             color, width = HIGHLIGHT, 3.0

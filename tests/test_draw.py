@@ -323,3 +323,28 @@ def test_draw_network_highlights_the_weights_along_a_path():
     assert draw_network(model, highlight=[(0, 1, 0), (1, 0, 1)]).source.count('"#e6550d"') == 2
     with pytest.raises(ValueError, match="no weight"):
         draw_network(model, highlight=[(5, 0, 0)])
+
+
+def test_nan_and_inf_grads_still_draw():
+    x = Value(float("inf"), label="x")
+    y = Value(float("nan"), label="y")
+    root = x * 2.0 + y
+    root.backward()
+    shown = texts(svg(draw(root, color_by_grad=True, edge_labels="contribution")))
+    assert "data inf" in shown and "data nan" in shown
+    model = MLP(2, [2, 1], seed=0)
+    model.layers[0].neurons[0].w[0].grad = float("nan")
+    model.layers[0].neurons[1].w[1].grad = float("inf")
+    assert count(svg(draw_network(model, deltas={(0, 0): float("inf"), (0, 1): float("nan")})), "edge") == 6
+
+
+def test_draw_network_with_grads_false_shows_the_weights_and_takes_given_deltas():
+    model = MLP(2, [2, 1], seed=0)
+    model([1.0, 2.0]).backward()
+    w = model.layers[0].neurons[0].w[0]
+    w.data, w.grad = -0.5, 2.0  # the weight is negative, its gradient positive
+    src = draw_network(model, grads=False, deltas={(0, 0): Value(1.0), (1, 0): -1.0}).source
+    assert re.search(r'x0 -> l1n0 \[color="#b2182b', src) and "the weight w^l_jk" in src
+    assert re.search(r'l1n0 \[label="" color="#333333" fillcolor="#2166ac"', src)  # delta +1: full blue
+    assert re.search(r'l2n0 \[label="" color="#333333" fillcolor="#b2182b"', src)  # delta -1: full red
+    assert re.search(r'l1n1 \[label="" color="#333333" fillcolor="#ffffff"', src)  # no delta given
