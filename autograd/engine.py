@@ -83,6 +83,9 @@ def _pow_deriv_base(x, y, out):
     if yd == 0 and (type(y) is not Value or _data(x) == 0):
         return 0.0
     if _data(x) == 0 and yd < 1:
+        if type(x) is Value:  # as in _recip: a constant inf would make every further derivative 0
+            raise ZeroDivisionError(f"'**': the slope of x**{yd!r} at x = 0{_named(x)} is infinite, so it "
+                                    "has no graph to differentiate again (from floats, backward() gives inf)")
         return math.inf
     try:
         return y * x ** (y - 1)

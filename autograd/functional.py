@@ -62,6 +62,7 @@ def _evaluate(f, args, kwargs, nums, who):
             if type(a) is Value:
                 symbolic = True
                 node = a + 0.0  # a new node to differentiate by; its graph still reaches a
+                node.label = a.label  # errors inside f name the argument as the caller knows it
             elif isinstance(a, numbers.Real):
                 node = Value(a)
             else:

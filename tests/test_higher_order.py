@@ -200,6 +200,10 @@ def test_infinite_slope_is_inf_from_floats_and_an_error_when_differentiated_agai
     x = Value(0.0, label="x")
     with pytest.raises(ZeroDivisionError, match="infinite"):
         x.sqrt().backward(create_graph=True)
+    # x^1.5 at 0: slope 0, second derivative +inf, third would be a made-up 0 if the inf were a constant
+    assert grad(lambda x: x ** 1.5)(0.0) == 0.0 and grad(lambda x: x ** 0.5)(0.0) == math.inf
+    with pytest.raises(ZeroDivisionError, match=r"x\*\*0\.5 at x = 0 \(node 'x'\) is infinite"):
+        grad(grad(lambda x: x ** 1.5))(Value(0.0, label="x"))
 
 
 # one variable, every op, orders 4 to 6: nothing in the formulas stops at a fixed order
