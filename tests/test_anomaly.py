@@ -173,3 +173,15 @@ def test_nodes_made_outside_the_mode_say_their_site_was_not_recorded():
     r = v.sqrt()
     with detect_anomaly(), pytest.raises(FloatingPointError, match="outside detect_anomaly"):
         r.backward()
+
+
+def test_a_node_made_inside_nn_points_at_the_users_line_and_at_the_library_line():
+    from nn import MLP
+    model = MLP(1, [1], seed=0)
+    model.layers[0].neurons[0].w[0].data = 1e200
+    with detect_anomaly(), pytest.raises(FloatingPointError) as err:
+        line = _line(1)
+        model([1e200])
+    msg = str(err.value)
+    assert f'{__file__}", line {line}' in msg and "model([1e200])" in msg
+    assert "inside pathgrad" in msg and "layers.py" in msg
