@@ -203,7 +203,8 @@ class Explanation:
 
     def __str__(self):
         names = node_names(self.output)
-        y, x = names[self.output], names[self.input]
+        # An input outside the output's graph (no paths) is named from its own graph.
+        y, x = names[self.output], names.get(self.input) or node_names(self.input)[self.input]
         what = f"d{y}/d{x}"
         rows = [("path", "factors", "rate")]
         for p in self.paths:
