@@ -40,12 +40,13 @@ def _argnums(argnums, nargs, who):
     nums = (argnums,) if single else argnums
     if not isinstance(nums, tuple) or not all(isinstance(i, int) and not isinstance(i, bool) for i in nums):
         raise TypeError(f"{who}: argnums must be an int or a tuple of ints, got {argnums!r}")
-    if len(set(nums)) != len(nums):
-        raise ValueError(f"{who}: argnums {argnums!r} names an argument twice")
     for i in nums:
         if not -nargs <= i < nargs:
             raise IndexError(f"{who}: argnums {i} is out of range for {nargs} positional argument(s)")
-    return tuple(i % nargs for i in nums), single
+    nums = tuple(i % nargs for i in nums)
+    if len(set(nums)) != len(nums):
+        raise ValueError(f"{who}: argnums {argnums!r} names an argument twice")
+    return nums, single
 
 
 def _evaluate(f, args, kwargs, nums, who):

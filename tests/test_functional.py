@@ -70,6 +70,8 @@ def test_bad_arguments_and_results_raise_builtin_errors():
         grad(lambda x, y: x * y, argnums=2)(1.0, 2.0)
     with pytest.raises(ValueError, match="twice"):
         grad(lambda x, y: x * y, argnums=(0, 0))(1.0, 2.0)
+    with pytest.raises(ValueError, match="twice"):
+        grad(lambda x, y: x * y, argnums=(0, -2))(1.0, 2.0)
     with pytest.raises(TypeError, match="argnums"):
         grad(lambda x: x, argnums=True)(1.0)
     with pytest.raises(TypeError, match="must return a Value or a number"):
@@ -154,6 +156,25 @@ def test_hessian_jacobian_and_value_and_grad_nest_inside_grad():
 def test_identity_and_its_derivatives():
     assert grad(lambda x: x)(2.0) == 1.0
     assert grad(grad(lambda x: x))(2.0) == 0.0
+
+
+def test_nesting_is_per_thread():
+    # while one thread is inside an outer grad, another thread's grad of numbers is still a float
+    import threading
+    inside, done, seen = threading.Event(), threading.Event(), []
+
+    def outer(x):
+        inside.set()
+        done.wait(10)
+        return x * x
+
+    t = threading.Thread(target=lambda: seen.append(grad(outer)(3.0)))
+    t.start()
+    inside.wait(10)
+    seen.append(grad(lambda x: x * x)(2.0))
+    done.set()
+    t.join(10)
+    assert seen == [4.0, 6.0] and type(seen[0]) is float
 
 
 # --- the fast path and memory ------------------------------------------------------------------
