@@ -114,7 +114,7 @@ def cross_entropy(logits, targets):
     `logits`: one list of K logits (a single example) or a list of such lists; `targets`: the class
     index t (or a list of them). dC/dz_k = (softmax(z)_k - [k == t]) / n.
     """
-    if logits and not isinstance(logits[0], (list, tuple)):
+    if isinstance(logits, (list, tuple)) and logits and not isinstance(logits[0], (list, tuple)):
         logits = [logits]
     logits, targets = _pairs("cross_entropy", logits, targets, nested=True)
     terms = []
