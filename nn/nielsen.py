@@ -20,6 +20,8 @@ from collections import namedtuple
 
 from autograd import OPS, Value
 
+from .layers import MLP
+
 __all__ = ["Nielsen", "check_bp", "BPCheck", "COSTS"]
 
 # The cost and its gradient dC/da^L_j on floats (the cost is not an engine op: BP1 needs it spelled out).
@@ -41,6 +43,8 @@ class Nielsen:
     """
 
     def __init__(self, model):
+        if not isinstance(model, MLP):
+            raise TypeError(f"Nielsen's notation needs an nn.MLP, got {type(model).__name__}: {model!r:.60}")
         self.model = model
         self.L = len(model.layers) + 1
         self.sizes = [model.nin] + [len(layer.neurons) for layer in model.layers]
