@@ -151,7 +151,8 @@ def test_hostile_labels_render_verbatim_and_cannot_change_the_graph():
     assert (count(s, "node"), count(s, "edge")) == expected_elements(root)
 
 
-@given(st.text(st.characters(blacklist_categories=("Cc", "Cs", "Cn")) | st.sampled_from("\n\r"), max_size=30))
+@given(st.text(st.characters(blacklist_categories=("Cc", "Cs", "Cn", "Zl", "Zp")) | st.sampled_from("\n\r"),
+               max_size=30))
 def test_any_printable_label_renders_line_by_line(label):
     v = Value(1.0, label=label) * 2.0
     v.label = label
@@ -163,8 +164,8 @@ def test_any_printable_label_renders_line_by_line(label):
 
 
 def test_control_characters_are_spelled_out_not_passed_to_dot():
-    v = Value(1.0, label="a\x00b\tc\x1b[31m\ufffe")
-    assert "a\\x00b\\x09c\\x1b[31m\\ufffe" in texts(svg(draw(v)))
+    v = Value(1.0, label="a\x00b\tc\x1b[31m\ufffe\u2028")
+    assert "a\\x00b\\x09c\\x1b[31m\\ufffe\\u2028" in texts(svg(draw(v)))
 
 
 def test_past_max_nodes_draw_and_show_raise_saying_how_many_and_what_to_do():
@@ -348,3 +349,14 @@ def test_draw_network_with_grads_false_shows_the_weights_and_takes_given_deltas(
     assert re.search(r'l1n0 \[label="" color="#333333" fillcolor="#2166ac"', src)  # delta +1: full blue
     assert re.search(r'l2n0 \[label="" color="#333333" fillcolor="#b2182b"', src)  # delta -1: full red
     assert re.search(r'l1n1 \[label="" color="#333333" fillcolor="#ffffff"', src)  # no delta given
+
+
+def test_show_keeps_one_line_per_node_whatever_the_labels():
+    leaves = [Value(float(i), label=lab) for i, lab in enumerate(HOSTILE + ["a\u2028b", "\r\n", "x" * 100])]
+    root = sum(leaves[1:], leaves[0])
+    root.backward()
+    out = io.StringIO()
+    show(root, file=out)
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 2 + 2 * len(leaves) - 1  # header, column names, the leaves and the + nodes
+    assert "\\n" in out.getvalue() and "…" in out.getvalue()  # newlines spelled out, long labels cut
