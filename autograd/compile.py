@@ -14,6 +14,7 @@ abs, log, ...) are called instead. So the derivative maths lives in the table, a
 import math
 
 from .engine import OPS, Value, _backprop, _fail, _topo
+from .trace import Sym, trace
 
 __all__ = ["Tape", "Compiled"]
 
@@ -124,70 +125,15 @@ def _constant_derivs(op, node):
     return d is not None and all("{" not in t for t in d)
 
 
-# --- tracing the OPS formulas into source text --------------------------------------------------
-
-class _Sym:
-    """A placeholder that records arithmetic as text: `_Sym('{x}') * 2.0` is `({x} * 2.0)`.
-
-    Comparisons and truth tests raise, so a formula that branches on its input is not traced
-    (its text would be right for one branch only) and is called at run time instead.
-    """
-
-    __slots__ = ("src",)
-
-    def __init__(self, src):
-        self.src = src
-
-    def _refuse(self, *_):
-        raise TypeError("a traced formula branches on its input")
-
-    __bool__ = __eq__ = __ne__ = __lt__ = __le__ = __gt__ = __ge__ = _refuse
-    __hash__ = None
-
-    def __neg__(self):
-        return _Sym(f"(-{self.src})")
-
-    def __pos__(self):
-        return self
-
-
-def _binop(sym, swap=False):
-    def method(self, other):
-        a, b = (_src(other), self.src) if swap else (self.src, _src(other))
-        return _Sym(f"({a} {sym} {b})")
-    return method
-
-
-for _name, _sym in (("add", "+"), ("sub", "-"), ("mul", "*"), ("truediv", "/"), ("pow", "**")):
-    setattr(_Sym, f"__{_name}__", _binop(_sym))
-    setattr(_Sym, f"__r{_name}__", _binop(_sym, swap=True))
-
-
-def _src(v):
-    if type(v) is _Sym:
-        return v.src
-    if type(v) in (float, int):
-        return repr(float(v))  # inf and nan print as names the generated code defines
-    raise TypeError(f"cannot write {type(v).__name__} as source")
-
-
 def _symbols(node):
     """The op's arguments for tracing: `{x}`/`{y}` for parent nodes, constants as their floats."""
     raw = (node._a,) if OPS[node.op].arity == 1 else (node._a, node._b)
-    return [_Sym("{%s}" % "xy"[i]) if type(a) is Value else a for i, a in enumerate(raw)]
+    return [Sym("{%s}" % "xy"[i]) if type(a) is Value else a for i, a in enumerate(raw)]
 
 
 def _trace(op, args):
     """Source templates (placeholders {x} {y} {o}) for op's forward and local derivatives, or None."""
-    try:
-        fwd = _src(op.forward(*args))
-    except Exception:  # a branch, a math.* call on a symbol: call the function instead
-        fwd = None
-    try:
-        der = [_src(d) for d in op.derivs(*args, _Sym("{o}"))]
-    except Exception:
-        der = None
-    return fwd, der
+    return trace(op, args, Sym("{o}"))
 
 
 class Compiled:

@@ -332,3 +332,14 @@ def test_errors_name_what_is_wrong():
     with pytest.raises(ValueError, match="'w'"):
         tape.forward()
     assert isinstance(Tape(tiny()).batched([]), Batched) and issubclass(Batched, Compiled)
+
+
+def test_formulas_are_read_from_the_table_as_text():
+    from autograd import OPS
+    from autograd.trace import Sym, trace
+    sym = [Sym("x"), Sym("y")]
+    assert trace(OPS["*"], sym, Sym("out")) == ("(x * y)", ["y", "x"])
+    assert trace(OPS["+"], sym, Sym("out")) == ("(x + y)", ["1.0", "1.0"])
+    assert trace(OPS["tanh"], sym[:1], Sym("out")) == (None, ["(1.0 - (out * out))"])
+    assert trace(OPS["relu"], sym[:1], Sym("out")) == (None, None)  # it branches on x: called, not pasted
+    assert trace(OPS["*"], [Sym("x"), 2.0], Sym("out")) == ("(x * 2.0)", ["2.0", "x"])
