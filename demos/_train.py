@@ -12,8 +12,9 @@ from nn.data import DATASETS
 LOSSES = ("hinge", "bce", "ce")
 
 
-def parser(prog, doc, **defaults):
-    """The command line common to the training demos; `defaults` overrides the flags' defaults."""
+def parser(prog, doc, datasets=(), **defaults):
+    """The command line common to the training demos; `defaults` overrides the flags' defaults.
+    With `datasets`, --dataset chooses among them and --arms sets the spiral's arms."""
     d = dict(dataset="moons", n=100, noise=0.1, data_seed=0, steps=100, seed=0, hidden="16,16",
              activation="relu", loss="hinge", optimizer="sgd", lr=None, alpha=1e-4, out="out", arms=3)
     d.update(defaults)
@@ -25,7 +26,7 @@ def parser(prog, doc, **defaults):
     ap.add_argument("--activation", choices=("relu", "tanh", "sigmoid"), default=d["activation"])
     ap.add_argument("--optimizer", choices=("sgd", "adam"), default=d["optimizer"])
     ap.add_argument("--lr", type=float, default=d["lr"],
-                    help="initial learning rate, decayed linearly to 10%% (default: 1.0 for sgd, 0.05 for adam)")
+                    help="initial learning rate lr0, decayed linearly to 10%% at step 100 (default: 1.0 for sgd, 0.05 for adam)")
     ap.add_argument("--alpha", type=float, default=d["alpha"], help="weight of the L2 term alpha * sum p^2")
     ap.add_argument("--n", type=int, default=d["n"], help="number of points")
     ap.add_argument("--noise", type=float, default=d["noise"])
@@ -33,6 +34,9 @@ def parser(prog, doc, **defaults):
     ap.add_argument("--out", default=d["out"], help="directory for the plots")
     ap.add_argument("--save", metavar="PATH", help="write the trained model (and optimiser state) here")
     ap.add_argument("--resume", metavar="PATH", help="continue training from a checkpoint written by --save")
+    if datasets:
+        ap.add_argument("--dataset", choices=datasets, default=d["dataset"])
+        ap.add_argument("--arms", type=int, default=d["arms"], help="arms (classes) of the spiral")
     ap.set_defaults(dataset=d["dataset"], loss=d["loss"], arms=d["arms"])
     return ap
 
@@ -66,9 +70,11 @@ def loss_and_accuracy(model, X, y, loss_kind, alpha):
     return loss, sum(p == c for p, c in zip(pred, y)) / len(y), pred
 
 
-def make_optimizer(name, params, lr, steps):
+def make_optimizer(name, params, lr):
+    """micrograd's schedule lr0 * (1 - 0.9 k/100) at step k, kept at 10% of lr0 after step 100.
+    It depends on k alone (not on --steps), so a resumed run takes the steps an unbroken one would."""
     lr0 = lr if lr is not None else (1.0 if name == "sgd" else 0.05)
-    schedule = lambda k: lr0 * (1.0 - 0.9 * k / steps)  # micrograd's 1.0 - 0.9 k/100 for 100 steps
+    schedule = lambda k: lr0 * max(0.1, 1.0 - 0.9 * k / 100)
     return (SGD if name == "sgd" else Adam)(params, lr=schedule), lr0
 
 
@@ -97,14 +103,14 @@ def train(args, prog):
             setattr(args, key, meta["data"].get(key, getattr(args, key)))
         args.loss, args.optimizer, args.alpha = meta["loss"], meta["optimizer"], meta["alpha"]
         X, y, classes = load_data(args)
-        opt, lr0 = make_optimizer(args.optimizer, model.parameters(), meta["lr"], args.steps)
+        opt, lr0 = make_optimizer(args.optimizer, model.parameters(), meta["lr"])
         opt.load_state_dict(meta["optimizer_state"], where=f"{args.resume}: meta: optimizer_state")
         history = meta["history"]
         print(f"resumed {model!r} at step {opt.steps} from {args.resume}")
     else:
         X, y, classes = load_data(args)
         model = build_model(args, classes)
-        opt, lr0 = make_optimizer(args.optimizer, model.parameters(), args.lr, args.steps)
+        opt, lr0 = make_optimizer(args.optimizer, model.parameters(), args.lr)
         history = {"loss": [], "acc": []}
     print(f"{args.dataset}: {len(X)} points, {classes} classes; {model!r}, {model.num_parameters()} parameters; "
           f"{args.loss} loss + {args.alpha:g} * L2; {args.optimizer} from lr {lr0:g}")
@@ -137,11 +143,11 @@ def train(args, prog):
     return model, X, y, history, acc, loss.data
 
 
-def main(argv, prog, doc, **defaults):
+def main(argv, prog, doc, datasets=(), **defaults):
     """Parse, train, plot. Returns the exit code: 2 for an unusable checkpoint or bad flags."""
-    args = parser(prog, doc, **defaults).parse_args(argv)
-    if args.steps < 0 or args.n < 2 or args.noise < 0:
-        print(f"{prog}: error: --steps must be >= 0, --n >= 2 and --noise >= 0", file=sys.stderr)
+    args = parser(prog, doc, datasets, **defaults).parse_args(argv)
+    if args.steps < 0 or args.n < 2 or args.noise < 0 or args.arms < 2:
+        print(f"{prog}: error: --steps must be >= 0, --n >= 2, --noise >= 0 and --arms >= 2", file=sys.stderr)
         return 2
     try:
         model, X, y, history, acc, loss = train(args, prog)
@@ -192,7 +198,8 @@ def plot_boundary(model, X, y, path, title):
     out = numpy_forward(model, np.c_[xx.ravel(), yy.ravel()])
     pred = (out[:, 0] > 0).astype(int) if out.shape[1] == 1 else out.argmax(axis=1)
     k = int(max(y.max(), pred.max())) + 1
-    cmap = plt.get_cmap("coolwarm" if k == 2 else "Set2", k)
+    from matplotlib.colors import ListedColormap
+    cmap = plt.get_cmap("coolwarm", 2) if k == 2 else ListedColormap(plt.get_cmap("tab10").colors[:k])
     fig, ax = plt.subplots(figsize=(6.4, 5.6), dpi=110)
     ax.contourf(xx, yy, pred.reshape(xx.shape), levels=np.arange(k + 1) - 0.5, cmap=cmap, alpha=0.35)
     if out.shape[1] == 1:  # the decision boundary itself: score = 0
