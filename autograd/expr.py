@@ -92,14 +92,18 @@ def _check(tree, text):
             if type(node.op) not in _UNARY:
                 _refuse(f"the unary operator {_op_text(node.op)} is not allowed; use - or +", node)
         elif t is ast.Constant:
-            _number(node.value, ast.get_source_segment(text, node) or repr(node.value))
+            try:
+                _number(node.value, "")
+            except ExpressionError:  # the source text only for the message: finding it rescans the text
+                _number(node.value, ast.get_source_segment(text, node) or repr(node.value))
         elif t is ast.Name:
             if node.id.startswith("_"):
                 _refuse(f"names starting with '_' are not allowed: {node.id}", node)
         elif t is ast.Call:
             f = node.func
             if type(f) is not ast.Name or f.id not in FUNCTIONS:
-                name = f.id if type(f) is ast.Name else ast.unparse(f)[:40]
+                # not ast.unparse: it recurses, and `a.b.b...b()` can be thousands of levels deep
+                name = f.id if type(f) is ast.Name else (ast.get_source_segment(text, f) or "an expression")[:40]
                 _refuse(f"calling {name} is not allowed; the functions are {', '.join(FUNCTIONS)}", node)
             if node.keywords:
                 _refuse(f"keyword arguments are not allowed: {f.id}() takes one argument", node)
