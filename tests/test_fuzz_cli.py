@@ -92,7 +92,16 @@ def _snippets():
     return st.recursive(atom, combine, max_leaves=12)
 
 
-texts = st.one_of(st.text(max_size=60), st.text(alphabet="ab x()+-*/.,_[]'\"{}:=\\0123456789eE", max_size=60),
+def _deep():
+    """Long chains: Python's parser accepts some thousands of levels, so a checker that recurses fails."""
+    unit = st.sampled_from([".b", "(1)", "[1]", "+1", "*a", "**a", "-", "sin(", "(", "a.", "lambda:"])
+    return st.tuples(unit, st.integers(1, 3000)).map(
+        lambda t: ("a" + t[0] * t[1] + "()") if t[0] in (".b", "(1)", "[1]") else
+        (t[0] * t[1] + "a" + ")" * (t[1] * t[0].count("("))) if t[0] in ("-", "sin(", "(", "lambda:") else
+        ("a" + t[0] * t[1]))
+
+
+texts = st.one_of(_deep(), st.text(max_size=60), st.text(alphabet="ab x()+-*/.,_[]'\"{}:=\\0123456789eE", max_size=60),
                   _snippets())
 
 
