@@ -159,7 +159,7 @@ def _call(node):
     args = node.args
     names = [_name(a) for a in args]
     expr = f"{names[0]} {node.op} {names[1]}" if len(args) == 2 else f"{node.op}({names[0]})"
-    known = [f"{a.label} = {a.data!r}" for a in args if type(a) is Value and a.label]
+    known = dict.fromkeys(f"{a.label} = {a.data!r}" for a in args if type(a) is Value and a.label)
     return expr + (" with " + ", ".join(known) if known else "")
 
 
@@ -174,17 +174,19 @@ def _forward_hook(node):
     if _nonfinite(data) and _anomalous(data, _arg_data(node)):
         what = "nan from inputs with no NaN" if data != data else f"{data!r} from finite inputs"
         raise FloatingPointError(
-            f"detect_anomaly: op {node.op!r} produced {what} in forward: "
-            f"{_call(node)} gives {data!r}\n{_describe_site(node)}")
+            f"detect_anomaly: op {node.op!r} produced {what} in forward\n"
+            f"  {_call(node)} gives {data!r}\n{_describe_site(node)}")
 
 
 def _backward_error(node, i, parent, what, value, detail):
-    name = f"node {node.label!r}" if node.label else "an unlabelled node"
-    pname = f" {parent.label!r}" if parent.label else ""
+    """The message: what went non-finite, on which edge (argument i of node), and where node was made."""
+    name = f"node {node.label!r}" if node.label else "a node"
+    pname = f"{parent.label!r}, " if parent.label else ""
     return FloatingPointError(
-        f"detect_anomaly: backward produced {value!r} in {what}: {detail}, on the edge from {name} "
-        f"(op {node.op!r}: {_call(node)}) to its argument {i}{pname}; {OPS[node.op].math}"
-        f"\n{_describe_site(node)}")
+        f"detect_anomaly: backward produced {value!r} in {what}\n"
+        f"  {detail}\n"
+        f"  on the edge from {name} = {_call(node)} to its argument {i} ({pname}data {parent.data!r})\n"
+        f"  op {node.op!r}: {OPS[node.op].math}\n{_describe_site(node)}")
 
 
 def _checked_backward(root, create_graph):

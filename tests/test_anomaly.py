@@ -31,7 +31,7 @@ def test_nan_from_infinite_inputs_is_an_anomaly_but_propagating_them_is_not():
     with detect_anomaly():
         assert (inf + 1.0).data == math.inf          # inf given by the user merely propagates
         assert math.isnan((Value(math.nan) * 2).data)  # so does a NaN
-        with pytest.raises(FloatingPointError, match=r"'-' produced nan from inputs with no NaN.*big - big"):
+        with pytest.raises(FloatingPointError, match=r"(?s)'-' produced nan from inputs with no NaN.*big - big with big = inf gives nan"):
             inf - inf
 
 
@@ -56,7 +56,7 @@ def test_nan_derivative_of_a_power_in_its_exponent_at_a_negative_base():
     y = Value(2.0, label="y")
     with detect_anomaly():
         p = (-8.0) ** y
-        with pytest.raises(FloatingPointError, match=r"backward produced nan.*'\*\*'.*argument 1 'y'"):
+        with pytest.raises(FloatingPointError, match=r"(?s)backward produced nan.*argument 1 \('y'.*op '\*\*'"):
             p.backward()
 
 
@@ -74,7 +74,7 @@ def test_overflowing_sum_of_two_finite_contributions_is_reported():
         t = x.sqrt()
         t.label = "t"
         y = t * 1e308 + t * 1e308  # forward 2e158; dy/dt = 1e308 + 1e308 overflows
-        with pytest.raises(FloatingPointError, match=r"inf in an accumulated grad.*argument 0 't'"):
+        with pytest.raises(FloatingPointError, match=r"(?s)inf in an accumulated grad.*argument 0 \('t'"):
             y.backward()
 
 
