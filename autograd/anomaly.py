@@ -196,28 +196,39 @@ def _checked_backward(root, create_graph):
         engine._backward_graph(root, order)
         return
     root.grad = 1.0
+    # The engine's loop, plus one cheap test per edge: x - x is 0.0 for a finite x and nan (truthy)
+    # for inf or nan, so only an edge with some non-finite number is looked at closely.
     for node in reversed(order):
-        if not node.op:
-            continue
         g = node.grad
-        args = None
-        for i, (p, d) in enumerate(((node._a, node._da), (node._b, node._db))):
-            if d is None:
-                continue
-            if _nonfinite(d):
-                args = args or _arg_data(node)
-                if _anomalous(d, args):
-                    raise _backward_error(node, i, p, "a local derivative", d,
-                                          f"the local derivative is {d!r} at finite inputs")
+        d = node._da
+        if d is not None:
+            p = node._a
             c = d * g
-            if _nonfinite(c) and _anomalous(c, (d, g)):
-                raise _backward_error(node, i, p, "a contribution", c,
-                                      f"local derivative {d!r} * upstream grad {g!r} = {c!r}")
             new = p.grad + c
-            if _nonfinite(new) and _anomalous(new, (p.grad, c)):
-                raise _backward_error(node, i, p, "an accumulated grad", new,
-                                      f"the argument's grad {p.grad!r} + contribution {c!r} = {new!r}")
+            if (d - d) or (c - c) or (new - new):
+                _check_edge(node, 0, p, d, g, c, new)
             p.grad = new
+        d = node._db
+        if d is not None:
+            p = node._b
+            c = d * g
+            new = p.grad + c
+            if (d - d) or (c - c) or (new - new):
+                _check_edge(node, 1, p, d, g, c, new)
+            p.grad = new
+
+
+def _check_edge(node, i, p, d, g, c, new):
+    """Raise if the local derivative d, the contribution c = d*g or the sum new = p.grad + c is the
+    first non-finite number on this edge (checked in that order); else it merely propagates."""
+    if _nonfinite(d) and _anomalous(d, _arg_data(node)):
+        raise _backward_error(node, i, p, "a local derivative", d, f"the local derivative is {d!r} at finite inputs")
+    if _nonfinite(c) and _anomalous(c, (d, g)):
+        raise _backward_error(node, i, p, "a contribution", c,
+                              f"local derivative {d!r} * upstream grad {g!r} = {c!r}")
+    if _nonfinite(new) and _anomalous(new, (p.grad, c)):
+        raise _backward_error(node, i, p, "an accumulated grad", new,
+                              f"the argument's grad {p.grad!r} + contribution {c!r} = {new!r}")
 
 
 engine._anomaly_hook = _forward_hook
