@@ -28,8 +28,10 @@ demo: venv dot
 bench: venv
 	$(BIN)/python -m bench
 
+# `make fuzz FUZZ_TESTS=tests/test_fuzz_cli.py` fuzzes one target; the statistics give cases per test.
+FUZZ_TESTS ?= tests
 fuzz: venv dot
-	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q tests
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q --hypothesis-show-statistics $(FUZZ_TESTS)
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis
