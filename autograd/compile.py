@@ -255,14 +255,21 @@ def _backward_source(spec, tape, chunk, home, nch, leaf_at, input_at, batched):
     nodes, n = tape.nodes, len(tape.nodes)
     touched, out, needs = set(), [], [set() for _ in range(nch)]
     for c in reversed(range(nch)):
-        lines, local = [], set()
+        lines, local, alias = [], set(), {}
+
+        def grad(k):
+            return alias.get(k, f"g{k}")
 
         def add(p, d, g):
             term, sign = (g, "+") if d == "1.0" else (g, "-") if d == "-1.0" else (f"{d} * {g}", "+")
-            if p in local:  # numpy's -= and += work in place, on arrays other grads may share
+            if p in alias:  # a second path into p: now p's grad needs a variable of its own
+                lines.append(f"g{p} = {alias.pop(p)} {sign} {term}")
+            elif p in local:  # numpy's -= and += work in place, on arrays other grads may share
                 lines.append(f"g{p} = g{p} {sign} {term}" if batched else f"g{p} {sign}= {term}")
             elif p in touched:
                 lines.append(f"g{p} = G[{p}] {sign} {term}")
+            elif d == "1.0":  # the first path passes the gradient on unchanged: a name, not a copy
+                alias[p] = g
             else:
                 lines.append(f"g{p} = {'-' if sign == '-' else ''}{term}")
             local.add(p)
@@ -277,8 +284,8 @@ def _backward_source(spec, tape, chunk, home, nch, leaf_at, input_at, batched):
                 local.add(k)
             if spec[k] is None:
                 if id(nodes[k]) not in input_at:
-                    total = "total(g{})" if batched else "g{}"
-                    lines.append(f"L[{leaf_at[id(nodes[k])]}].grad += " + total.format(k))
+                    total = "total({})" if batched else "{}"
+                    lines.append(f"L[{leaf_at[id(nodes[k])]}].grad += " + total.format(grad(k)))
                 continue
             name, args, (_, dtpl) = spec[k]
             srcs = [f"v{a}" if type(a) is int else repr(a) for a in args]
@@ -294,8 +301,8 @@ def _backward_source(spec, tape, chunk, home, nch, leaf_at, input_at, batched):
                         needs[c].add(k)
             for a, d in zip(args, ds):
                 if type(a) is int:
-                    add(a, d, f"g{k}")
-        lines += [f"G[{p}] = g{p}" for p in sorted(local) if home[p] != c]
+                    add(a, d, grad(k))
+        lines += [f"G[{p}] = {grad(p)}" for p in sorted(local) if home[p] != c]
         header = "backward" if nch == 1 else f"backward_{c}"
         keep = sorted(needs[c])
         if keep:

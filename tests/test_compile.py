@@ -276,7 +276,7 @@ def tiny():
     return x * y + x
 
 
-def test_generated_source_is_the_chain_rule_one_edge_per_line():
+def test_generated_source_is_the_chain_rule_summed_over_paths():
     assert Tape(tiny()).compile().source == (
         "def forward(L, V, saved, X):\n"
         "    v0 = L[0].data  # 'x'\n"
@@ -289,10 +289,8 @@ def test_generated_source_is_the_chain_rule_one_edge_per_line():
         "def backward(L, G, saved, seed):\n"
         "    v0, v1 = saved[0]\n"
         "    g3 = seed\n"
-        "    g2 = g3\n"
-        "    g0 = g3\n"
-        "    g0 += v1 * g2\n"
-        "    g1 = v0 * g2\n"
+        "    g0 = g3 + v1 * g3\n"  # x reaches the output along two paths: + directly, and through *
+        "    g1 = v0 * g3\n"
         "    L[1].grad += g1\n"
         "    L[0].grad += g0\n")
 
