@@ -10,7 +10,6 @@ import pytest
 from hypothesis import given, strategies as st
 
 from nn import MLP, Layer, Module, Neuron, load_checkpoint
-from nn import module as module_file
 
 MODEL = MLP(2, [3, 2, 1], activation="tanh", seed=0)
 GOOD = None  # the bytes of MODEL.save(), filled lazily
