@@ -6,10 +6,11 @@ replays it: `forward()` recomputes each node's data and local derivatives from t
 `backward()` runs the chain rule, dL/dv = sum over children c of dL/dc * dc/dv, over the same order.
 
 `tape.compile()` goes one step further and writes the whole graph as straight-line Python, one
-statement per node and one per edge, with every value in a local variable (`.source` shows it). The
+statement per node forward and one per edge backward (an edge whose local derivative is 1 passes
+the gradient on by name), with every value in a local variable (`.source` shows it). The
 expressions come from the OPS table itself: each formula is run once on symbols that print what is
-done to them, so `d(xy)/dx = y` becomes the text `v1`. Formulas that branch on the value (relu,
-abs, log, ...) are called instead. So the derivative maths lives in the table, and nowhere else.
+done to them (`autograd.trace`), so `d(xy)/dx = y` becomes the text `v1`. Formulas that branch on
+the value (relu, abs, log, ...) are called instead. So the derivative maths lives in the table only.
 """
 import math
 
@@ -91,7 +92,7 @@ class Tape:
         _backprop(self._interior)
 
     def compile(self, chunk=CHUNK):
-        """Straight-line Python for this graph (see `Compiled`). Costs ~10 us per node, once."""
+        """Straight-line Python for this graph (see `Compiled`). Costs ~25 us per node, once."""
         return Compiled(self, chunk=chunk)
 
     def batched(self, inputs, chunk=CHUNK):
@@ -143,7 +144,8 @@ class Compiled:
     adds dL/dleaf into every leaf's `.grad` (leaves accumulate, as in `Value.backward`) and sets the
     output's grad to 1. Interior nodes are left untouched: their values live in local variables.
     Graphs longer than `chunk` nodes are split into several functions that pass the values crossing
-    a boundary through a list, so compile time and memory grow linearly (about 10 us per node).
+    a boundary through a list, so compile time and memory grow linearly: about 25 us of CPU per node
+    (a 10^6-node chain: 25 s and 0.6 GB at peak, graph included). Replay needs no compiling.
     """
 
     def __init__(self, tape, chunk=CHUNK, inputs=None, namespace=None):
@@ -151,7 +153,7 @@ class Compiled:
             raise ValueError(f"compile: chunk must be a positive number of nodes, got {chunk!r}")
         self.output = tape.output
         self.leaves = list(tape.leaves)
-        self._chunks, self.needs = _generate(tape, chunk, inputs)
+        self._chunks = _generate(tape, chunk, inputs)
         ns = {"inf": math.inf, "nan": math.nan}
         for op in OPS.values():
             ns[_SAFE.get(op.name, op.name) + "_fwd"] = op.forward
@@ -248,7 +250,7 @@ def _generate(tape, chunk, inputs):
         if c == nch - 1:
             lines.append(f"return v{n - 1}")
         fwd.append(_function("forward" if one else f"forward_{c}", "L, V, saved, X", lines))
-    return fwd + bwd, needs
+    return fwd + bwd
 
 
 def _backward_source(spec, tape, chunk, home, nch, leaf_at, input_at, batched):
