@@ -60,6 +60,14 @@ def _inputs(inputs, who):
     return points
 
 
+def _tolerances(who, eps, atol, rtol):
+    for name, v in (("eps", eps), ("atol", atol), ("rtol", rtol)):
+        if not isinstance(v, numbers.Real) or isinstance(v, bool):
+            raise TypeError(f"{who}: {name} must be a real number, got {type(v).__name__}: {v!r:.60}")
+        if not (v > 0 if name == "eps" else v >= 0) or not math.isfinite(v):
+            raise ValueError(f"{who}: {name} must be finite and {'> 0' if name == 'eps' else '>= 0'}, got {v!r}")
+
+
 def _leaves(values, labels):
     return [Value(v, label=lab) for v, lab in zip(values, labels)]
 
@@ -126,6 +134,7 @@ def gradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-3):
     index and label, both numbers and their difference. `inputs` are numbers or Values (only their
     data and label are used; their grads are not touched).
     """
+    _tolerances("gradcheck", eps, atol, rtol)
     points = _inputs(inputs, "gradcheck")
     values = [v for v, _ in points]
     labels = [lab for _, lab in points]
@@ -153,6 +162,7 @@ def gradgradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-3):
     backward(), which gradcheck checks). The tolerance rule is gradcheck's; the error names both
     inputs of the worst mismatch (`index` is the pair (i, j)).
     """
+    _tolerances("gradgradcheck", eps, atol, rtol)
     points = _inputs(inputs, "gradgradcheck")
     values = [v for v, _ in points]
     labels = [lab for _, lab in points]

@@ -112,6 +112,11 @@ def test_bad_inputs_raise_type_and_value_errors():
     with pytest.raises(ValueError, match="at least one input"):
         gradcheck(lambda: 1.0, [])
     assert gradcheck(lambda x: x * x, 2.0)  # a single number is a list of one
+    for bad in ({"eps": 0.0}, {"eps": math.nan}, {"atol": -1.0}, {"rtol": math.inf}):
+        with pytest.raises(ValueError, match=f"{next(iter(bad))} must be finite"):
+            gradcheck(lambda x: x * x, [1.0], **bad)
+    with pytest.raises(TypeError, match="eps"):
+        gradgradcheck(lambda x: x * x, [1.0], eps="small")
 
 
 def test_second_order_mismatch_names_both_inputs(register):
