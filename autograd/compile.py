@@ -176,11 +176,11 @@ class Compiled:
         """The generated Python source."""
         return "\n\n".join(self._chunks)
 
-    def forward(self, *inputs):
+    def forward(self):
         """Recompute the output from the leaves' data; set and return `output.data`."""
         L, V, saved = self.leaves, self._V, self._saved
         for f in self._fwd:
-            out = f(L, V, saved, inputs)
+            out = f(L, V, saved, ())
         self.output.data = out
         return out
 
