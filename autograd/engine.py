@@ -564,11 +564,16 @@ class no_grad:
     _enabled = False
 
     def __enter__(self):
-        self._prev = _state.grad_enabled
+        # A stack per thread: one object may be entered again inside itself, or by two threads.
+        stacks = self.__dict__.setdefault("_stacks", {})
+        stacks.setdefault(threading.get_ident(), []).append(_state.grad_enabled)
         _state.grad_enabled = self._enabled
 
     def __exit__(self, *exc):
-        _state.grad_enabled = self._prev
+        stacks, me = self._stacks, threading.get_ident()
+        _state.grad_enabled = stacks[me].pop()
+        if not stacks[me]:
+            del stacks[me]
         return False
 
     def __call__(self, fn):
