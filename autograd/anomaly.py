@@ -21,12 +21,14 @@ Because the first creation raises, nothing non-finite produced inside the block 
   are checked in that order, so a NaN gradient is traced to the edge and the factor that made it.
   With `create_graph=True` the gradients are themselves built from ops, which the forward check covers.
 
-The error is a `FloatingPointError` naming the op, the node's label, the inputs and the line of your
-code that created the node (found by walking the stack past pathgrad's own frames). Creation sites are
-recorded only while the mode is on, in a map keyed by weak references, so no graph is kept alive.
+The error is a `FloatingPointError` naming the op, the inputs with their labels (a node gets its own
+label only after the op made it, so forward names its inputs, backward the node too) and the line of
+your code that created the node (found by walking the stack past pathgrad's own frames). Creation
+sites are recorded only while the mode is on, in a map keyed by weak references, so no graph is kept
+alive.
 
-Off by default and free when off: the engine's only cost is its existing `if _state.anomaly` test. On,
-building a graph is about four times slower (each node records where it was made). The mode is
+Off by default and free when off: the engine's only cost is the test of a flag it makes anyway. On,
+building a graph is about five times slower (each node records where it was made). The mode is
 thread-local (one thread's block does not switch it on for another) and nestable;
 `detect_anomaly(False)` switches it off inside an enclosing block.
 
@@ -38,6 +40,7 @@ import linecache
 import math
 import os
 import sys
+import threading
 import weakref
 
 from . import engine
@@ -66,15 +69,18 @@ class detect_anomaly:
         if not isinstance(enabled, bool):
             raise TypeError(f"detect_anomaly(enabled) takes a bool, got {type(enabled).__name__}: {enabled!r:.60}")
         self.enabled = enabled
-        self._prev = []
+        self._stacks = {}  # thread id -> previous states: one object may be entered by several threads
 
     def __enter__(self):
-        self._prev.append(_state.anomaly)
+        self._stacks.setdefault(threading.get_ident(), []).append(_state.anomaly)
         _state.anomaly = self.enabled
         return self
 
     def __exit__(self, *exc):
-        _state.anomaly = self._prev.pop()
+        stacks, me = self._stacks, threading.get_ident()
+        _state.anomaly = stacks[me].pop()
+        if not stacks[me]:
+            del stacks[me]
         return False
 
     def __call__(self, fn):

@@ -97,3 +97,50 @@ def test_backward_in_two_threads_on_separate_graphs_gives_each_its_own_gradients
     _run(train("a", 0.01), train("b", 0.02))
     assert results["a"] == [0.01 * (1 - math.tanh(0.01 * i) ** 2) for i in range(200)]
     assert results["b"] == [0.0] * 200
+
+
+def _shared_object_test(make, outer, state):
+    """Thread a enters `shared` from the default state; thread b enters it from inside `outer`. Each
+    thread must get back its own previous state when it leaves, whatever the interleaving."""
+    shared = make()
+    after = {}
+
+    def a():
+        with shared:
+            barrier.wait()                      # 1: a is inside
+            barrier.wait()                      # 2: b is inside too
+        after["a"] = state()                    # a left first
+        barrier.wait()                          # 3
+
+    def b():
+        with outer:
+            barrier.wait()                      # 1
+            with shared:
+                barrier.wait()                  # 2
+                barrier.wait()                  # 3: a has left
+            after["b inside outer"] = state()
+        after["b"] = state()
+
+    _run(a, b)
+    return after
+
+
+def test_one_no_grad_object_shared_by_two_threads_gives_each_its_own_state_back():
+    after = _shared_object_test(no_grad, no_grad(), is_grad_enabled)
+    assert after == {"a": True, "b inside outer": False, "b": True}
+
+
+def test_one_detect_anomaly_object_shared_by_two_threads_gives_each_its_own_state_back():
+    from autograd import engine
+    after = _shared_object_test(lambda: detect_anomaly(False), detect_anomaly(),
+                                lambda: engine._state.anomaly)
+    assert after == {"a": False, "b inside outer": True, "b": False}
+
+
+def test_one_no_grad_object_entered_inside_itself_restores_recording():
+    ng = no_grad()
+    with ng:
+        with ng:
+            assert not is_grad_enabled()
+        assert not is_grad_enabled()
+    assert is_grad_enabled()
