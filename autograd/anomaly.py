@@ -58,6 +58,13 @@ _own_cache = {}  # co_filename -> "engine" | "lib" | "" (strings only: no graph 
 _sites = weakref.WeakKeyDictionary()
 
 
+class _Phase(threading.local):
+    where = "in forward"  # or, while backward(create_graph=True) builds gradients, says so
+
+
+_phase = _Phase()
+
+
 class detect_anomaly:
     """Context manager (and decorator): raise `FloatingPointError` at the first NaN/inf produced.
 
@@ -180,7 +187,7 @@ def _forward_hook(node):
     if _nonfinite(data) and _anomalous(data, _arg_data(node)):
         what = "nan from inputs with no NaN" if data != data else f"{data!r} from finite inputs"
         raise FloatingPointError(
-            f"detect_anomaly: op {node.op!r} produced {what} in forward\n"
+            f"detect_anomaly: op {node.op!r} produced {what} {_phase.where}\n"
             f"  {_call(node)} gives {data!r}\n{_describe_site(node)}")
 
 
@@ -198,8 +205,12 @@ def _backward_error(node, i, parent, what, value, detail):
 def _checked_backward(root, create_graph):
     """`root.backward()` with every local derivative, contribution and += checked (see module docs)."""
     order = engine._topo(root, True)
-    if create_graph:
-        engine._backward_graph(root, order)
+    if create_graph:  # the gradients are built by ops, which the forward hook checks
+        _phase.where = "in backward(create_graph=True), building a gradient"
+        try:
+            engine._backward_graph(root, order)
+        finally:
+            _phase.where = "in forward"
         return
     root.grad = 1.0
     # The engine's loop, plus one cheap test per edge: x - x is 0.0 for a finite x and nan (truthy)

@@ -185,3 +185,14 @@ def test_a_node_made_inside_nn_points_at_the_users_line_and_at_the_library_line(
     msg = str(err.value)
     assert f'{__file__}", line {line}' in msg and "model([1e200])" in msg
     assert "inside pathgrad" in msg and "layers.py" in msg
+
+
+def test_an_overflow_while_building_a_gradient_with_create_graph_says_so():
+    x = Value(1e-300, label="x")
+    with detect_anomaly():
+        y = x.sqrt() * 1e300  # dy/dx = 1e300 * 0.5 / sqrt(x) = 5e449 overflows
+        with pytest.raises(FloatingPointError, match=r"produced inf from finite inputs in backward\(create_graph"):
+            y.backward(create_graph=True)
+        assert (x * 2).data == 2e-300  # the block is back to checking forward ops
+        with pytest.raises(FloatingPointError, match="in forward"):
+            Value(1e200) * 1e200
