@@ -196,3 +196,63 @@ def test_an_overflow_while_building_a_gradient_with_create_graph_says_so():
         assert (x * 2).data == 2e-300  # the block is back to checking forward ops
         with pytest.raises(FloatingPointError, match="in forward"):
             Value(1e200) * 1e200
+
+
+# --- the mode raises exactly when a NaN or inf appears (fuzzed) ------------------------------------
+
+from hypothesis import event, given, strategies as st  # noqa: E402
+
+from autograd import OPS, topo_order  # noqa: E402
+
+_METHOD = {"neg": "__neg__", "+": "__add__", "-": "__sub__", "*": "__mul__", "/": "__truediv__", "**": "__pow__"}
+extreme = st.sampled_from([1e300, -1e300, 1e200, 1e160, 1e-160, 1e-300, 0.0, 2.0, -0.5, 710.0])
+
+
+@st.composite
+def programs(draw):
+    leaves = draw(st.lists(st.floats(-1e300, 1e300) | extreme, min_size=1, max_size=3))
+    steps = draw(st.lists(st.tuples(st.sampled_from(sorted(OPS)), st.integers(0, 50), st.integers(0, 50),
+                                    st.none() | extreme), min_size=1, max_size=14))
+    return leaves, steps
+
+
+def _run_program(leaves, steps):
+    nodes = [Value(v) for v in leaves]
+    for name, i, j, const in steps:
+        a = nodes[i % len(nodes)]
+        b = const if const is not None else nodes[j % len(nodes)]
+        try:
+            out = getattr(a, _METHOD.get(name, name))(*(() if OPS[name].arity == 1 else (b,)))
+        except (ValueError, ArithmeticError) as e:
+            if isinstance(e, FloatingPointError):
+                raise
+            continue  # a domain error (log of a negative, exp overflow): the op is refused either way
+        nodes.append(out)
+    return nodes
+
+
+@given(programs())
+def test_detect_anomaly_raises_exactly_when_a_nan_or_inf_is_made(program):
+    leaves, steps = program
+    nodes = _run_program(leaves, steps)
+    made_in_forward = not all(math.isfinite(n.data) for n in nodes)
+    out = nodes[-1]
+    out.backward()
+    made_in_backward = not all(math.isfinite(n.grad) for n in topo_order(out))
+    try:
+        with detect_anomaly():
+            nodes = _run_program(leaves, steps)
+    except FloatingPointError:
+        event("raised in forward")
+        assert made_in_forward
+        return
+    assert not made_in_forward
+    try:
+        with detect_anomaly():
+            nodes[-1].backward()
+    except FloatingPointError:
+        event("raised in backward")
+        assert made_in_backward
+        return
+    event("all finite")
+    assert not made_in_backward
