@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-DEMOS  := tour paths backprop graphs newton digits
+DEMOS  := tour paths backprop graphs newton digits moons
 
 .PHONY: test demo bench fuzz dot venv clean
 

@@ -15,13 +15,14 @@ LOSSES = ("hinge", "bce", "ce")
 def parser(prog, doc, datasets=(), **defaults):
     """The command line common to the training demos; `defaults` overrides the flags' defaults.
     With `datasets`, --dataset chooses among them and --arms sets the spiral's arms."""
-    d = dict(dataset="moons", n=100, noise=0.1, data_seed=0, steps=100, seed=0, hidden="16,16",
+    d = dict(dataset="moons", n=100, noise=0.1, data_seed=None, steps=100, seed=0, hidden="16,16",
              activation="relu", loss="hinge", optimizer="sgd", lr=None, alpha=1e-4, out="out", arms=3)
     d.update(defaults)
     ap = argparse.ArgumentParser(prog=prog, description=doc.split("\n\n")[0],
                                  formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     ap.add_argument("--steps", type=int, default=d["steps"], help="total number of full-batch training steps")
-    ap.add_argument("--seed", type=int, default=d["seed"], help="seed of the weight initialisation")
+    ap.add_argument("--seed", type=int, default=d["seed"],
+                    help="seed of the weight initialisation and (unless --data-seed) of the points")
     ap.add_argument("--hidden", default=d["hidden"], help="hidden layer sizes, comma-separated")
     ap.add_argument("--activation", choices=("relu", "tanh", "sigmoid"), default=d["activation"])
     ap.add_argument("--optimizer", choices=("sgd", "adam"), default=d["optimizer"])
@@ -30,7 +31,7 @@ def parser(prog, doc, datasets=(), **defaults):
     ap.add_argument("--alpha", type=float, default=d["alpha"], help="weight of the L2 term alpha * sum p^2")
     ap.add_argument("--n", type=int, default=d["n"], help="number of points")
     ap.add_argument("--noise", type=float, default=d["noise"])
-    ap.add_argument("--data-seed", type=int, default=d["data_seed"], help="seed of the dataset")
+    ap.add_argument("--data-seed", type=int, default=d["data_seed"], help="seed of the points (default: --seed)")
     ap.add_argument("--out", default=d["out"], help="directory for the plots")
     ap.add_argument("--save", metavar="PATH", help="write the trained model (and optimiser state) here")
     ap.add_argument("--resume", metavar="PATH", help="continue training from a checkpoint written by --save")
@@ -42,6 +43,8 @@ def parser(prog, doc, datasets=(), **defaults):
 
 
 def load_data(args):
+    if args.data_seed is None:  # one seed for points and weights, as micrograd's notebook seeds both
+        args.data_seed = args.seed
     make = DATASETS[args.dataset]
     extra = {"arms": args.arms} if args.dataset == "spiral" else {}
     X, y = make(args.n, args.noise, seed=args.data_seed, **extra)

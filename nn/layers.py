@@ -53,6 +53,11 @@ def init_bound(activation, nin, nout=1):
       tanh, sigmoid: Glorot/Xavier, Var w = 2 / (nin + nout), so r = sqrt(6 / (nin + nout)): keeps z
             in the steep middle of the S, where sigma'(z) is not small, forwards and backwards;
       linear: LeCun, Var w = 1 / nin, so r = sqrt(3 / nin).
+    micrograd draws every weight from U(-1, 1) whatever the fan-in: fine for 2 or 16 inputs, but a
+    sigmoid neuron with 784 inputs would start with z of standard deviation ~16, deep in saturation.
+    micrograd's moons recipe (100 SGD steps at lr 1.0 -> 0.1) still works with the scaled weights: with
+    --seed s drawing both points and weights, 9 of the seeds 0-9 reach 100% training accuracy, as
+    with U(-1, 1) (see demos.moons).
     """
     if activation == "relu":
         return math.sqrt(6.0 / nin)
