@@ -117,7 +117,7 @@ def train(args, prog):
         history = {"loss": [], "acc": []}
     print(f"{args.dataset}: {len(X)} points, {classes} classes; {model!r}, {model.num_parameters()} parameters; "
           f"{args.loss} loss + {args.alpha:g} * L2; {args.optimizer} from lr {lr0:g}")
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     bar = tqdm(range(opt.steps, args.steps), initial=opt.steps, total=args.steps, desc=args.dataset,
                file=sys.stderr, mininterval=0.5, dynamic_ncols=True)
     try:
@@ -133,10 +133,10 @@ def train(args, prog):
         bar.close()
         print(f"\ninterrupted at step {opt.steps}")
     bar.close()
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     loss, acc, pred = loss_and_accuracy(model, X, y, args.loss, args.alpha)
     print(f"final: step {opt.steps}, loss {loss.data:.4f}, training accuracy {acc:.0%} "
-          f"({sum(p == c for p, c in zip(pred, y))}/{len(y)}), {seconds:.1f} s")
+          f"({sum(p == c for p, c in zip(pred, y))}/{len(y)}), {seconds:.1f} s ({cpu:.1f} s CPU)")
     if args.save:
         meta = {"dataset": args.dataset, "loss": args.loss, "optimizer": args.optimizer, "lr": float(lr0),
                 "alpha": float(args.alpha), "optimizer_state": opt.state_dict(), "history": history,

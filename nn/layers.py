@@ -29,8 +29,8 @@ def _activation(name):
 
 def _rng(seed):
     """A random.Random from an int seed, the given Random itself, or the `random` module for None."""
-    if seed is None:
-        return random._inst
+    if seed is None or seed is random:
+        return random  # the module's functions share its hidden Random: random.seed(1337) applies
     if isinstance(seed, random.Random):
         return seed
     if type(seed) is not int:
@@ -54,7 +54,8 @@ def init_bound(activation, nin, nout=1):
             in the steep middle of the S, where sigma'(z) is not small, forwards and backwards;
       linear: LeCun, Var w = 1 / nin, so r = sqrt(3 / nin).
     micrograd draws every weight from U(-1, 1) whatever the fan-in: fine for 2 or 16 inputs, but a
-    sigmoid neuron with 784 inputs would start with z of standard deviation ~16, deep in saturation.
+    sigmoid neuron with 784 inputs of size ~1 would start with z of standard deviation ~16, deep in
+    saturation, where sigma' is ~0 and learning stalls.
     micrograd's moons recipe (100 SGD steps at lr 1.0 -> 0.1) still works with the scaled weights: with
     --seed s drawing both points and weights, 9 of the seeds 0-9 reach 100% training accuracy, as
     with U(-1, 1) (see demos.moons).
