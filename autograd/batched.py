@@ -10,7 +10,8 @@ of shape (N,). Every statement of the straight-line code then runs on N samples 
 which is a full-batch step for a loss written as a sum (put a 1/N inside the graph for a mean).
 numpy is imported here only, when a batched tape is made.
 """
-from .compile import _SAFE, Compiled
+from .codegen import _SAFE
+from .compile import Compiled
 from .engine import OPS
 
 __all__ = ["Batched"]
