@@ -175,3 +175,19 @@ def test_payloads_that_would_write_a_file_or_import_are_refused_and_leave_no_tra
                           cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2 and proc.stderr.startswith(PREFIX)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("target", ["os.replace", "os.fdopen"])
+def test_a_failed_draw_write_leaves_the_previous_file_and_no_temporary(tmp_path, monkeypatch, capsys, target):
+    import errno
+    import os
+    path = tmp_path / "graph.dot"
+    path.write_text("previous")
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(os, target.split(".")[1], full)
+    code = main(["draw", "a*b", "a=1", "b=2", "-o", str(path)])
+    monkeypatch.undo()
+    assert code == 1 and "No space left" in capsys.readouterr().err
+    assert path.read_text() == "previous" and [p.name for p in tmp_path.iterdir()] == ["graph.dot"]
