@@ -44,7 +44,7 @@ import threading
 import weakref
 
 from . import engine
-from .engine import OPS, Value, _state
+from .engine import OPS, Value, _state, _Switch
 
 __all__ = ["detect_anomaly"]
 
@@ -65,39 +65,22 @@ class _Phase(threading.local):
 _phase = _Phase()
 
 
-class detect_anomaly:
+class detect_anomaly(_Switch):
     """Context manager (and decorator): raise `FloatingPointError` at the first NaN/inf produced.
 
     `detect_anomaly(False)` switches the checks off inside an enclosing block. The previous state is
     restored on exit, so blocks nest, and the state belongs to the thread that entered the block.
     """
 
+    _setting = "anomaly"
+
     def __init__(self, enabled=True):
         if not isinstance(enabled, bool):
             raise TypeError(f"detect_anomaly(enabled) takes a bool, got {type(enabled).__name__}: {enabled!r:.60}")
         self.enabled = enabled
-        self._stacks = {}  # thread id -> previous states: one object may be entered by several threads
 
-    def __enter__(self):
-        self._stacks.setdefault(threading.get_ident(), []).append(_state.anomaly)
-        _state.anomaly = self.enabled
-        return self
-
-    def __exit__(self, *exc):
-        stacks, me = self._stacks, threading.get_ident()
-        _state.anomaly = stacks[me].pop()
-        if not stacks[me]:
-            del stacks[me]
-        return False
-
-    def __call__(self, fn):
-        import functools
-
-        @functools.wraps(fn)
-        def wrapper(*a, **k):
-            with detect_anomaly(self.enabled):
-                return fn(*a, **k)
-        return wrapper
+    def _value(self):
+        return self.enabled
 
 
 def _nonfinite(v):

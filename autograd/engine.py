@@ -558,20 +558,27 @@ def _topo(root, reset):
     return order
 
 
-class no_grad:
-    """Context manager (and decorator): ops inside it compute data but record no graph."""
+class _Switch:
+    """A context manager and decorator that sets one thread-local setting of `_state`, then restores it.
 
-    _enabled = False
+    The previous values are kept on a stack per thread, so one object may be entered again inside
+    itself, used as a decorator on a recursive function, or shared by several threads.
+    """
+
+    _setting = ""
+
+    def _value(self):
+        raise NotImplementedError
 
     def __enter__(self):
-        # A stack per thread: one object may be entered again inside itself, or by two threads.
         stacks = self.__dict__.setdefault("_stacks", {})
-        stacks.setdefault(threading.get_ident(), []).append(_state.grad_enabled)
-        _state.grad_enabled = self._enabled
+        stacks.setdefault(threading.get_ident(), []).append(getattr(_state, self._setting))
+        setattr(_state, self._setting, self._value())
+        return self
 
     def __exit__(self, *exc):
         stacks, me = self._stacks, threading.get_ident()
-        _state.grad_enabled = stacks[me].pop()
+        setattr(_state, self._setting, stacks[me].pop())
         if not stacks[me]:
             del stacks[me]
         return False
@@ -581,9 +588,19 @@ class no_grad:
 
         @functools.wraps(fn)
         def wrapper(*a, **k):
-            with type(self)():
+            with self:
                 return fn(*a, **k)
         return wrapper
+
+
+class no_grad(_Switch):
+    """Context manager (and decorator): ops inside it compute data but record no graph."""
+
+    _setting = "grad_enabled"
+    _enabled = False
+
+    def _value(self):
+        return self._enabled
 
 
 class enable_grad(no_grad):
