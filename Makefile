@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-DEMOS  := tour paths backprop graphs newton digits moons
+DEMOS  := tour moons paths backprop graphs newton digits
 
 .PHONY: test demo bench fuzz dot venv clean
 
