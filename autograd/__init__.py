@@ -1,6 +1,7 @@
 """pathgrad's engine: scalar reverse-mode automatic differentiation, built to show why backprop
 sums over paths. `from autograd import Value` and see the README."""
-from .engine import OPS, Op, Value, enable_grad, is_grad_enabled, no_grad, topo_order
+from .engine import (OPS, Op, Value, enable_grad, is_grad_enabled, no_grad, register_op, topo_order,
+                     unregister_op)
 from .paths import (Explanation, Ledger, Path, Step, count_paths, explain, node_names, nodes_between, paths,
                     trace_backward)
 from .check import GradcheckError, gradcheck, gradgradcheck

@@ -9,18 +9,16 @@ Checking an op of your own. An op is one entry of `engine.OPS`: the forward func
 local derivatives d(out)/d(arg), written with arithmetic and the engine's helpers (`_cos`, `_log`,
 `_recip`, ...) so that the same formula runs on floats (backward) and on Values (higher order):
 
-    from autograd import OPS, Op, Value, gradcheck, gradgradcheck
-    from autograd.engine import _unary_method        # the factory the engine uses for x.tanh() etc.
+    from autograd import Op, gradcheck, gradgradcheck, register_op, unregister_op
 
-    OPS["cube"] = Op("cube", 1, lambda x: x ** 3, lambda x, out: (3 * x * x,), "cube'(x) = 3 x^2")
-    Value.cube = _unary_method("cube")
+    register_op(Op("cube", 1, lambda x: x ** 3, lambda x, out: (3 * x * x,), "cube'(x) = 3 x^2"))
     gradcheck(lambda x: x.cube(), [0.7])              # True
     gradgradcheck(lambda x: x.cube(), [0.7])          # True: the formula also works on Values
 
 A derivative that is right on floats but not written for Values (say `3 * x.data ** 2`, or
 `math.cos(x)` instead of `_cos(x)`) passes gradcheck and fails gradgradcheck: its second derivative
-comes out as 0 or raises. Delete the entry (`del OPS["cube"]; del Value.cube`) when you are done
-experimenting, so that the table again lists only the built-in ops.
+comes out as 0 or raises. `unregister_op("cube")` removes the op when you are done experimenting, so
+that the table again lists only the built-in ops.
 """
 import math
 import numbers

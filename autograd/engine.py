@@ -16,7 +16,8 @@ import threading
 
 from .trace import Sym, trace
 
-__all__ = ["Value", "Op", "OPS", "no_grad", "enable_grad", "is_grad_enabled", "topo_order"]
+__all__ = ["Value", "Op", "OPS", "no_grad", "enable_grad", "is_grad_enabled", "topo_order", "register_op",
+           "unregister_op"]
 
 
 class _State(threading.local):
@@ -490,6 +491,45 @@ def _backprop(order):
         d = node._db
         if d is not None:
             node._b.grad += d * g
+
+
+_BUILTIN = frozenset(OPS)
+
+
+def register_op(op, *, replace=False):
+    """Add a primitive to the table and a method of the same name to Value; return the method.
+
+    `op = Op("cube", 1, lambda x: x ** 3, lambda x, out: (3 * x * x,), "cube'(x) = 3 x^2")`;
+    `register_op(op)` makes `x.cube()` one node whose local derivative is read from the table by
+    backward, paths, drawings and replay. Write the derivative with arithmetic on its arguments (and
+    the helpers `_cos`, `_log`, `_recip`) so it also runs on Values: then higher orders work too.
+    A binary op becomes `x.name(y)` with `y` a Value or a number. Check it with `gradcheck` and
+    `gradgradcheck`; `unregister_op("cube")` removes it.
+    """
+    if not isinstance(op, Op):
+        raise TypeError(f"register_op takes an Op, got {type(op).__name__}")
+    if not isinstance(op.name, str) or not op.name.isidentifier() or op.name.startswith("_"):
+        raise ValueError(f"register_op: the name {op.name!r} must be a public identifier, as it becomes a method")
+    if op.arity not in (1, 2):
+        raise ValueError(f"register_op: op {op.name!r} has arity {op.arity!r}; a node has 1 or 2 inputs")
+    if op.name in _BUILTIN or (not replace and (op.name in OPS or hasattr(Value, op.name))):
+        raise ValueError(f"register_op: {op.name!r} is already defined; choose another name"
+                         + ("" if op.name in _BUILTIN else " or pass replace=True"))
+    OPS[op.name] = op
+    method = _unary_method(op.name) if op.arity == 1 else _binary(op.name)
+    method.__name__ = op.name
+    setattr(Value, op.name, method)
+    return method
+
+
+def unregister_op(name):
+    """Remove an op added by `register_op` (the built-in ops stay)."""
+    if name in _BUILTIN:
+        raise ValueError(f"unregister_op: {name!r} is a built-in op")
+    if name not in OPS:
+        raise KeyError(f"unregister_op: no op named {name!r}")
+    del OPS[name]
+    delattr(Value, name)
 
 
 def symbolic_local_grads(node):

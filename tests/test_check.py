@@ -3,8 +3,7 @@ import math
 
 import pytest
 
-from autograd import OPS, GradcheckError, Op, Value, gradcheck, gradgradcheck
-from autograd import engine
+from autograd import OPS, GradcheckError, Op, Value, engine, gradcheck, gradgradcheck, register_op, unregister_op
 
 
 @pytest.fixture
@@ -14,13 +13,12 @@ def register():
 
     def add(name, forward, derivs):
         assert name not in OPS and not hasattr(Value, name)
-        OPS[name] = Op(name, 1, forward, derivs, f"{name}: a test op")
+        register_op(Op(name, 1, forward, derivs, f"{name}: a test op"))
         added.append(name)
-        setattr(Value, name, engine._unary_method(name))
     yield add
     for name in added:
-        del OPS[name]
-        delattr(Value, name)
+        unregister_op(name)
+    assert not set(added) & set(OPS)
 
 
 def test_correct_derivatives_pass_first_and_second_order():
@@ -127,3 +125,33 @@ def test_second_order_mismatch_names_both_inputs(register):
     assert (i, j) == (1, 1) and err.value.label == ("y", "y")
     assert err.value.numeric == pytest.approx(2 * 2.0, rel=1e-6) and err.value.analytic == 0.0
     assert math.isfinite(err.value.difference)
+
+
+def test_register_op_makes_a_binary_method_that_backward_and_paths_read():
+    from autograd import count_paths
+    register_op(Op("hypot", 2, math.hypot, lambda x, y, out: (x / out, y / out), "d hypot/dx = x/hypot"))
+    try:
+        x, y = Value(3.0, label="x"), Value(4.0, label="y")
+        h = x.hypot(y)
+        h.backward()
+        assert (h.data, h.op, x.grad, y.grad) == (5.0, "hypot", 0.6, 0.8)
+        assert count_paths(h, x) == 1
+        assert x.hypot(4.0).parents == (x,)
+        assert gradcheck(lambda a, b: a.hypot(b), [3.0, 4.0])
+    finally:
+        unregister_op("hypot")
+    assert not hasattr(Value, "hypot")
+
+
+def test_register_op_refuses_builtins_bad_names_and_clashes():
+    with pytest.raises(ValueError, match="already defined"):
+        register_op(Op("tanh", 1, math.tanh, lambda x, out: (1.0,), "wrong"))
+    with pytest.raises(ValueError, match="identifier"):
+        register_op(Op("my op", 1, abs, lambda x, out: (1.0,), "x"))
+    with pytest.raises(ValueError, match="already defined"):
+        register_op(Op("backward", 1, abs, lambda x, out: (1.0,), "x"))
+    with pytest.raises(TypeError, match="Op"):
+        register_op("cube")
+    with pytest.raises(ValueError, match="built-in"):
+        unregister_op("exp")
+    assert Value(0.5).tanh().op == "tanh" and "my op" not in OPS
