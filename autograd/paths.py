@@ -221,7 +221,7 @@ class Explanation:
                        f" {len(self.paths)}; so the total is the factored sum (dynamic programming),"
                        f" not a path-by-path sum")
             how = "factored sum of rates"
-        diff = abs(self.total - self.grad)
+        diff = 0.0 if self.total == self.grad else abs(self.total - self.grad)  # inf - inf would say nan
         out.append(f"  {how} = {_num(self.total)}    backward {what} = {_num(self.grad)}"
                    f"    difference = {diff:.3g}")
         return "\n".join(out)
@@ -230,7 +230,8 @@ class Explanation:
 
 
 def _num(v):
-    return f"{v:.10g}"
+    # A leaf's grad is a Value after backward(create_graph=True); print its number.
+    return f"{v.data if type(v) is Value else v:.10g}"
 
 
 def _big(n):

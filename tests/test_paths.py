@@ -371,6 +371,20 @@ def test_ledger_prints_one_line_per_edge_in_the_order_backward_runs():
     assert "b.grad += 1 * 2" in lines[5] and "b.grad is now 5" in lines[5]
 
 
+def test_ledger_prints_after_create_graph_left_a_value_in_a_leafs_grad():
+    x = Value(3.0, label="x")
+    y = x * x * x
+    y.backward(create_graph=True)  # x.grad is the Value 3x^2 = 27
+    text = str(trace_backward(y))  # the leaf accumulates onto it: 27 + 27 = 54 (sympy: 3x^2 at 3 = 27)
+    assert "x.grad is now 54" in text.splitlines()[-1]
+
+
+def test_explain_says_difference_0_when_both_sums_are_the_same_infinity():
+    x = Value(0.0, label="x")
+    text = str(explain(x.sqrt(), x))  # sqrt'(0) = inf along the one path
+    assert "sum of rates = inf" in text and "backward" in text and "difference = 0" in text
+
+
 def test_the_demo_answers_the_question_and_writes_its_pictures(tmp_path, capsys):
     from demos.paths import main
     main(["--out", str(tmp_path)])
