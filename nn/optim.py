@@ -30,6 +30,9 @@ class Optimizer:
     """Holds the parameters (leaf Values) and the step count; `zero_grad()` resets their grads."""
 
     def __init__(self, params, lr):
+        if type(params) is Value or not hasattr(params, "__iter__"):  # e.g. the model itself
+            raise TypeError(f"{type(self).__name__}: expected a list of parameter Values such as "
+                            f"model.parameters(), got {type(params).__name__}: {params!r:.60}")
         params = list(params)
         if not params:
             raise ValueError(f"{type(self).__name__}: got an empty list of parameters")

@@ -4,7 +4,7 @@ import math
 import pytest
 
 from autograd import Value
-from nn import SGD, Adam
+from nn import MLP, SGD, Adam
 
 
 def param(data, grad):
@@ -101,6 +101,8 @@ def test_value_grads_from_create_graph_are_used_as_numbers():
 @pytest.mark.parametrize("make,exc,message", [
     (lambda p: SGD([], lr=0.1), ValueError, "empty list of parameters"),
     (lambda p: SGD([1.0], lr=0.1), TypeError, "parameter 0 must be a Value"),
+    (lambda p: SGD(MLP(2, [1], seed=0), lr=0.1), TypeError, r"model\.parameters\(\), got MLP"),
+    (lambda p: Adam(p, lr=0.1), TypeError, r"model\.parameters\(\), got Value"),
     (lambda p: SGD([p], lr=-0.1), ValueError, "lr must lie in"),
     (lambda p: SGD([p], lr="fast"), TypeError, "lr must be a real number"),
     (lambda p: SGD([p], lr=0.1, momentum=1.5), ValueError, "momentum"),
