@@ -475,7 +475,7 @@ class Value:
 
     def __repr__(self):
         g = self.grad
-        g = g if type(g) is float else f"Value({g.data!r})"
+        g = f"Value({g.data!r})" if type(g) is Value else g  # a numpy float's .data is a memoryview
         lab = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data!r}, grad={g}{lab})"
 

@@ -111,6 +111,16 @@ def test_repr_shows_data_grad_and_label():
     assert repr(Value(1.5)) == "Value(data=1.5, grad=0.0)"
 
 
+def test_repr_shows_a_grad_that_numpy_data_made_a_numpy_float():
+    np = pytest.importorskip("numpy")
+    x, w = Value(1.0, label="x"), Value(0.5, label="w")
+    x.data = np.float64(3.0)  # e.g. a sample taken from a numpy array
+    y = x * w
+    y.backward()  # dy/dw = x = 3 arrives as a numpy float
+    assert type(w.grad) is np.float64
+    assert repr(w) == "Value(data=0.5, grad=3.0, label='w')"
+
+
 def test_op_names_record_what_was_computed():
     a, b = Value(2.0), Value(3.0)
     assert [(a + b).op, (a * b).op, (a - b).op, (a / b).op, (a ** b).op, (-a).op] == ["+", "*", "-", "/", "**", "neg"]
