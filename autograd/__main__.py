@@ -95,7 +95,8 @@ def main(argv=None):
     args = _parser().parse_args(argv)
     try:
         out, leaves = build(args.expr, parse_assignments(args.values))
-        out.label = args.name
+        if out.op or not out.label:  # an expression that is one variable is that variable: keep its name
+            out.label = args.name
         if args.command == "explain":
             if args.limit < 0:
                 raise ExpressionError(f"--limit must be >= 0, got {args.limit}")

@@ -49,6 +49,13 @@ def test_count_and_name(capsys):
     assert code == 0 and out.splitlines() == ["1 path from a to e", "2 paths from b to e"]
 
 
+def test_an_expression_that_is_one_variable_keeps_that_variables_name(capsys):
+    code, out, _ = run(capsys, "count", "x", "x=1")
+    assert code == 0 and out.splitlines() == ["1 path from x to x"]
+    code, out, _ = run(capsys, "explain", "x", "x=1")
+    assert code == 0 and "dx/dx" in out and "df" not in out
+
+
 def test_trace_prints_backwards_steps(capsys):
     code, out, _ = run(capsys, "trace", "(a+b)*(b+1)", "a=2", "b=1")
     assert code == 0
