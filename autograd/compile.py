@@ -115,6 +115,19 @@ def _record(node, consts):
     return node, kind, op.forward, derivs, node._a, node._b
 
 
+def _name_failure(output):
+    """Recompute the graph's data on floats, in a private table (no node changes), and raise the
+    first domain error with the labels of the failing op's arguments, as eager ops and `Tape` do."""
+    vals = {}
+    for node in _topo(output, False):
+        if node.op:
+            args = [(vals[a] if a.op else a.data) if type(a) is Value else a for a in node.args]
+            try:
+                vals[node] = OPS[node.op].forward(*args)
+            except (ValueError, ZeroDivisionError, OverflowError) as e:
+                raise _fail(e, None, node.args) from None
+
+
 def _constant_derivs(op, node):
     # '+', '-', neg: the traced derivatives are plain numbers, so replay need not recompute them.
     _, d = _trace(op, _symbols(node))
@@ -163,8 +176,12 @@ class Compiled:
     def forward(self):
         """Recompute the output from the leaves' data; set and return `output.data`."""
         L, V, saved = self.leaves, self._V, self._saved
-        for f in self._fwd:
-            out = f(L, V, saved, ())
+        try:
+            for f in self._fwd:
+                out = f(L, V, saved, ())
+        except (ValueError, ZeroDivisionError, OverflowError):
+            _name_failure(self.output)  # the generated code knows no labels: find the node, as replay would
+            raise
         self.output.data = out
         return out
 

@@ -326,6 +326,8 @@ def test_errors_name_what_is_wrong():
     x.data = -1.0
     with pytest.raises(ValueError, match="'w'"):
         tape.forward()
+    with pytest.raises(ValueError, match=r"log of -1\.0.*'w'"):
+        tape.compile().forward()
     assert isinstance(Tape(tiny()).batched([]), Batched) and issubclass(Batched, Compiled)
 
 
