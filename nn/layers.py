@@ -8,6 +8,7 @@ with one `*` node per weight and one `+` node per term, so the graph drawn for a
 network: every weight is a leaf with exactly one edge into the sum of its neuron.
 """
 import math
+import numbers
 import random
 from operator import mul
 
@@ -42,6 +43,26 @@ def _count(n, what):
     if type(n) is not int or n < 1:
         raise ValueError(f"{what} must be a positive int, got {n!r:.60}")
     return n
+
+
+def _check_inputs(module, x, n):
+    """len(x) == n, else an error a user can act on (a bare number is not a list of inputs)."""
+    try:
+        got = len(x)
+    except TypeError:
+        raise TypeError(f"{module!r}: expected a list of {n} inputs (floats or Values), "
+                        f"got {type(x).__name__}: {x!r:.60}") from None
+    if got != n:
+        raise ValueError(f"{module!r}: expected {n} inputs, got {got}")
+
+
+def _name_bad_input(module, x, error):
+    """After a forward failed with TypeError: name the input that is not a number, else re-raise."""
+    for i, v in enumerate(x):
+        if type(v) is not Value and not isinstance(v, numbers.Real):
+            raise TypeError(f"{module!r}: input {i} must be a float or a Value, "
+                            f"got {type(v).__name__}: {v!r:.60}") from None
+    raise error
 
 
 def init_bound(activation, nin, nout=1):
@@ -97,9 +118,11 @@ class Neuron(Module):
         return _count(nin, "nin") + 1
 
     def __call__(self, x):
-        if len(x) != len(self.w):
-            raise ValueError(f"{self!r}: expected {len(self.w)} inputs, got {len(x)}")
-        return self._forward(x)
+        _check_inputs(self, x, len(self.w))
+        try:
+            return self._forward(x)
+        except TypeError as e:
+            _name_bad_input(self, x, e)
 
     def _forward(self, x):
         # The hot path of training. z = ((b + w0*x0) + w1*x1) + ...: the same nodes, in the same
@@ -146,9 +169,11 @@ class Layer(Module):
         return _count(nout, "nout") * (_count(nin, "nin") + 1)
 
     def __call__(self, x):
-        if len(x) != self.nin:
-            raise ValueError(f"{self!r}: expected {self.nin} inputs, got {len(x)}")
-        out = [n._forward(x) for n in self.neurons]
+        _check_inputs(self, x, self.nin)
+        try:
+            out = [n._forward(x) for n in self.neurons]
+        except TypeError as e:
+            _name_bad_input(self, x, e)
         return out[0] if len(out) == 1 else out
 
     def named_parameters(self):
@@ -193,10 +218,12 @@ class MLP(Module):
         return sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
 
     def __call__(self, x):
-        if len(x) != self.nin:
-            raise ValueError(f"{self!r}: expected {self.nin} inputs, got {len(x)}")
-        for layer in self.layers:
-            x = [n._forward(x) for n in layer.neurons]
+        _check_inputs(self, x, self.nin)
+        try:
+            for layer in self.layers:
+                x = [n._forward(x) for n in layer.neurons]
+        except TypeError as e:
+            _name_bad_input(self, x, e)  # only the first layer can fail this way: x is still the input
         return x[0] if len(x) == 1 else x
 
     def named_parameters(self):

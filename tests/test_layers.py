@@ -162,6 +162,19 @@ def test_wrong_input_length_raises_value_error():
         Neuron(3, seed=0)([1.0])
 
 
+@pytest.mark.parametrize("make", [lambda: MLP(1, [3, 1], seed=0), lambda: Layer(1, 2, seed=0),
+                                  lambda: Neuron(1, seed=0)])
+def test_an_input_that_is_not_a_list_of_numbers_raises_type_error_naming_it(make):
+    model = make()
+    with pytest.raises(TypeError, match=r"expected a list of 1 inputs .*got float: 3\.0"):
+        model(3.0)
+    with pytest.raises(TypeError, match=r"input 0 must be a float or a Value, got str: 'a'"):
+        model(["a"])
+    with pytest.raises(TypeError, match=r"input 0 must be a float or a Value, got NoneType"):
+        model([None])
+    assert make()([True]) is not None  # bool is a number, as in Value(True)
+
+
 @pytest.mark.parametrize("bad", [0, -1, 2.5, "3", None])
 def test_bad_sizes_raise_value_error(bad):
     with pytest.raises(ValueError):
