@@ -163,6 +163,19 @@ def test_a_failed_write_leaves_the_old_file_intact(saved, monkeypatch):
     assert os.listdir(path.parent) == ["model.json"]
 
 
+def test_a_save_that_cannot_write_names_the_target_not_a_temporary_file(tmp_path):
+    model = MLP(2, [2, 1], seed=0)
+    target = tmp_path / "no" / "such" / "dir" / "m.json"
+    with pytest.raises(FileNotFoundError) as e:
+        model.save(target)
+    assert e.value.filename == str(target) and ".tmp" not in str(e.value)
+    (tmp_path / "d.json").mkdir()
+    with pytest.raises(IsADirectoryError) as e:
+        model.save(tmp_path / "d.json")
+    assert e.value.filename == str(tmp_path / "d.json") and ".tmp" not in str(e.value)
+    assert sorted(os.listdir(tmp_path)) == ["d.json"]
+
+
 def test_saving_a_non_finite_parameter_raises_and_writes_nothing(tmp_path):
     model = MLP(2, [2, 1], seed=0)
     model.layers[0].neurons[1].w[0].data = float("nan")
