@@ -118,8 +118,15 @@ def _grad(v):
 def _highlights(highlight, index):
     """Nodes and edges to colour: node indices, and edges as (child index, position in child.parents).
     Accepts a Path (anything with `.nodes`; its `.positions`, when present, pick one of the two edges
-    of `a*a`), or a list of Values, (parent, child) pairs (all their edges) and Paths."""
-    items = [highlight] if hasattr(highlight, "nodes") else list(highlight)
+    of `a*a`), a Value, or a list of Values, (parent, child) pairs (all their edges) and Paths."""
+    if hasattr(highlight, "nodes") or type(highlight) is Value:
+        items = [highlight]
+    else:
+        try:
+            items = list(highlight)  # any iterable, such as paths(y, x) itself
+        except TypeError:
+            raise TypeError(f"draw: highlight takes a Path, a Value, or a list of Values, (parent, child) "
+                            f"pairs and Paths; got {type(highlight).__name__}: {highlight!r:.60}") from None
     nodes, edges = set(), set()
 
     def node(v):
@@ -153,7 +160,7 @@ def draw(root, *, rankdir="LR", show_grad=True, edge_labels=None, highlight=None
     edge_labels: None; "local" for d(child)/d(parent), the engine's local derivative; "contribution"
     for what the edge added in backward, d(child)/d(parent) * dL/d(child). dL/dv = sum of the
     contributions on v's outgoing edges.
-    highlight: a Path (`paths(y, x)`), or a list of Values, (parent, child) edges or Paths: drawn in
+    highlight: a Path (`paths(y, x)`), a Value, or a list of Values, (parent, child) edges or Paths: drawn in
     colour on a faded graph. color_by_grad: fill each box by |grad| (linear scale, legend included).
     Node names follow the topological order, so the same graph gives the same DOT source.
     More than `max_nodes` Values raise ValueError instead of hanging dot.

@@ -233,6 +233,14 @@ def test_highlight_tells_apart_the_two_edges_of_a_times_a():
     assert len(re.findall(r"n0 -> op1 \[[^]]*penwidth=1", src)) == 1
 
 
+def test_highlight_takes_a_single_value_as_a_list_of_one():
+    a, b, c, d, e = olah()
+    assert draw(e, highlight=b).source == draw(e, highlight=[b]).source
+    assert draw(e, highlight=paths(e, b)).source == draw(e, highlight=list(paths(e, b))).source
+    with pytest.raises(TypeError, match="highlight"):
+        draw(e, highlight=3)
+
+
 def test_highlight_of_a_node_outside_the_graph_or_a_non_edge_raises():
     a, b, c, d, e = olah()
     with pytest.raises(ValueError, match="not a node"):
