@@ -89,6 +89,9 @@ def resume(path, args):
     for key, kind in want.items():
         if not isinstance(meta.get(key), kind):
             raise ValueError(f"{path}: meta: {key!r} missing or not a {kind.__name__} (not a training checkpoint?)")
+    for key, known in (("loss", LOSSES), ("optimizer", ("sgd", "adam"))):
+        if meta[key] not in known:
+            raise ValueError(f"{path}: meta: unknown {key} {meta[key]!r}; known: {', '.join(known)}")
     if meta["dataset"] != args.dataset:
         raise ValueError(f"{path}: a checkpoint of the {meta['dataset']} demo, not of {args.dataset}")
     hist = meta["history"]
@@ -152,13 +155,20 @@ def main(argv, prog, doc, datasets=(), **defaults):
     if args.steps < 0 or args.n < 2 or args.noise < 0 or args.arms < 2:
         print(f"{prog}: error: --steps must be >= 0, --n >= 2, --noise >= 0 and --arms >= 2", file=sys.stderr)
         return 2
+    for flag, folder in (("--out", args.out), ("--save", args.save and os.path.dirname(os.path.abspath(args.save)))):
+        try:  # before training, so that a typo does not cost a whole run
+            if folder:
+                os.makedirs(folder, exist_ok=True)
+        except OSError as e:
+            print(f"{prog}: error: {flag} {getattr(args, flag[2:])}: cannot make the folder {e.filename}: "
+                  f"{e.strerror}", file=sys.stderr)
+            return 2
     try:
         model, X, y, history, acc, loss = train(args, prog)
     except (ValueError, OSError) as e:
         where = f"cannot resume from {args.resume}" if args.resume else "cannot train"
         print(f"{prog}: error: {where}: {e}", file=sys.stderr)
         return 2
-    os.makedirs(args.out, exist_ok=True)
     name = args.dataset if args.dataset != "spiral" else f"spiral{args.arms}"
     boundary = plot_boundary(model, X, y, os.path.join(args.out, f"{name}_boundary.png"),
                              title=f"{name}: {model!r}\ntraining accuracy {acc:.0%}, loss {loss:.4f}")

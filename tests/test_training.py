@@ -108,6 +108,8 @@ def test_resuming_from_a_checkpoint_continues_exactly(tmp_path, capsys):
     lambda t: t.replace('"nouts": [\n   4,', '"nouts": [\n   5,'),
     lambda t: "garbage",
     lambda t: t.replace('"history"', '"histogram"'),
+    lambda t: t.replace('"loss": "hinge"', '"loss": "hinges"'),
+    lambda t: t.replace('"optimizer": "sgd"', '"optimizer": "rmsprop"'),
 ])
 def test_a_corrupted_checkpoint_stops_with_a_clear_error_and_exit_code_2(tmp_path, capsys, damage):
     path = tmp_path / "ckpt.json"
@@ -141,6 +143,22 @@ def test_demo_writes_both_plots_and_says_where(tmp_path, capsys):
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert f"wrote {path}" in out
     assert "final: step 2" in out
+
+
+def test_save_and_out_may_name_new_nested_folders(tmp_path, capsys):
+    ckpt = tmp_path / "runs" / "a" / "m.json"
+    assert run_demo(tmp_path, "--steps", "1", "--save", str(ckpt), "--out", str(tmp_path / "x" / "y")) == 0
+    assert MLP.load(ckpt).num_parameters() == 17
+    assert (tmp_path / "x" / "y" / "moons_curves.png").exists()
+
+
+def test_an_unusable_out_or_save_folder_exits_2_before_training(tmp_path, capsys):
+    (tmp_path / "file").write_text("")
+    assert run_demo(tmp_path, "--out", str(tmp_path / "file")) == 2
+    assert run_demo(tmp_path, "--save", str(tmp_path / "file" / "m.json")) == 2
+    out, err = capsys.readouterr()
+    assert "final:" not in out and "Traceback" not in err
+    assert f"--out {tmp_path / 'file'}" in err and f"--save {tmp_path / 'file' / 'm.json'}" in err
 
 
 @pytest.mark.parametrize("dataset", ["circles", "xor", "spiral"])
