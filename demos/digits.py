@@ -64,6 +64,12 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default="out")
     args = ap.parse_args(argv)
+    if args.epochs < 1:
+        ap.error(f"--epochs must be at least 1, got {args.epochs}")
+    if args.batch < 1:
+        ap.error(f"--batch must be at least 1, got {args.batch}")
+    if args.lr is not None and not args.lr > 0:  # also refuses nan, which would train silently to nothing
+        ap.error(f"--lr must be a positive number, got {args.lr}")
     import numpy as np
     from tqdm import tqdm
 

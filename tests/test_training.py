@@ -174,3 +174,11 @@ def test_bad_flags_exit_2(tmp_path, capsys):
     assert e.value.code == 2
     assert run_demo(tmp_path, "--hidden", "16,x") == 2
     assert "--hidden must be comma-separated" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("flags", [["--epochs", "0"], ["--batch", "0"], ["--batch", "-3"], ["--lr", "nan"]])
+def test_digits_refuses_flags_it_cannot_train_with(flags, capsys):
+    from demos import digits
+    with pytest.raises(SystemExit) as e:
+        digits.main(flags)
+    assert e.value.code == 2 and flags[0] in capsys.readouterr().err
