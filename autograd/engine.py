@@ -473,11 +473,48 @@ class Value:
         """A new leaf with this node's data and label, cut from the graph."""
         return Value(self.data, self.label)
 
+    def __reduce__(self):
+        """Pickle and copy without recursion, at any depth. A leaf is saved as itself (so it stays
+        one object with every other reference to it in the same pickle); a computed node as the flat
+        list of its graph in topological order, each argument by its position in the list. (Two
+        computed nodes of one graph pickled together each bring their own copy of what they share.)
+        """
+        if not self.op:  # grad as state, set after the leaf exists: it may be a Value built on the leaf
+            return Value, (self.data, self.label), (None, {"grad": self.grad})
+        order = _topo(self, False)
+        at = {v: i for i, v in enumerate(order)}
+        flat = [(v.data, v.grad, v.label, v.op, at.get(v._a, v._a), v._da, at.get(v._b, v._b), v._db)
+                if v.op else v for v in order]
+        return _rebuild, (flat,)
+
     def __repr__(self):
         g = self.grad
         g = f"Value({g.data!r})" if type(g) is Value else g  # a numpy float's .data is a memoryview
         lab = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data!r}, grad={g}{lab})"
+
+
+for _attr, _method in list(vars(Value).items()):
+    # The ops' methods were made by factories: name them as the class does ("__add__", not "__+__"),
+    # so that help() reads well and pickle finds them (`Value.tanh` as a layer's stored activation).
+    if callable(_method) and not _method.__qualname__.startswith("Value."):
+        _method.__name__, _method.__qualname__ = _attr, f"Value.{_attr}"
+del _attr, _method
+
+
+def _rebuild(flat):
+    # The inverse of Value.__reduce__: leaves arrive as Values, computed nodes as tuples whose
+    # arguments are positions in `flat` (ints) or constant operands (floats) or None.
+    nodes = []
+    for r in flat:
+        if type(r) is not Value:
+            data, grad, label, op, a, da, b, db = r
+            r = _new(Value)
+            r.data, r.grad, r.label, r.op, r._da, r._db = data, grad, label, op, da, db
+            r._a = nodes[a] if type(a) is int else a
+            r._b = nodes[b] if type(b) is int else b
+        nodes.append(r)
+    return nodes[-1]
 
 
 def _backprop(order):
@@ -517,7 +554,7 @@ def register_op(op, *, replace=False):
                          + ("" if op.name in _BUILTIN else " or pass replace=True"))
     OPS[op.name] = op
     method = _unary_method(op.name) if op.arity == 1 else _binary(op.name)
-    method.__name__ = op.name
+    method.__name__, method.__qualname__ = op.name, f"Value.{op.name}"
     setattr(Value, op.name, method)
     return method
 

@@ -128,6 +128,19 @@ def test_draw_and_show_refuse_a_million_nodes_quickly_by_max_nodes(deep):
             render(y)
 
 
+def test_pickle_and_deepcopy_of_a_deep_chain(deep):
+    # 10^5, not 10^6: the pickle holds a second copy of the graph at once.
+    import copy
+    import pickle
+    x = Value(0.5, label="x")
+    y = chain(x, HEAVY)
+    for clone in (pickle.loads(pickle.dumps(y)), copy.deepcopy(y)):
+        leaves = [v for v in topo_order(clone) if not v.op]
+        assert clone.data == y.data and [v.label for v in leaves] == ["x"] and leaves[0] is not x
+        clone.backward()
+        assert leaves[0].grad == power(HEAVY)
+
+
 def test_grad_of_a_function_that_builds_a_million_node_chain():
     assert grad(chain)(0.5) == power()
 

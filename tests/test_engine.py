@@ -111,6 +111,36 @@ def test_repr_shows_data_grad_and_label():
     assert repr(Value(1.5)) == "Value(data=1.5, grad=0.0)"
 
 
+def test_pickle_and_copies_keep_the_graph_its_edges_and_its_shared_leaves():
+    import copy
+    import pickle
+    x, w = Value(3.0, label="x"), Value(-2.0, label="w")
+    y = (x * x + 2 * w).tanh() / w
+    y.label = "y"
+    for make in (lambda v: pickle.loads(pickle.dumps(v)), copy.deepcopy, copy.copy):
+        y2, x2, w2 = make([y, x, w]) if make is not copy.copy else (make(y), x, w)
+        tanh2 = y2.parents[0]
+        square = tanh2.parents[0].parents[0]
+        assert (y2.data, y2.label, y2.op, square.parents) == (y.data, "y", "/", (x2, x2))  # a*a: one leaf, twice
+        assert tanh2.parents[0].args[0].parents == (x2, x2) and tanh2.parents[0].args[1].args[0] == 2.0
+        assert y2.parents[1] is w2 and y2.local_grads == y.local_grads
+        x2.grad = w2.grad = 0.0
+        y2.backward()
+        t = math.tanh(5.0)  # oracle: d/dx tanh(x^2 + 2w)/w = 2x (1 - t^2)/w; d/dw = 2(1 - t^2)/w - t/w^2
+        assert math.isclose(x2.grad, 6 * (1 - t * t) / -2) and math.isclose(w2.grad, -(1 - t * t) - t / 4)
+    assert copy.copy(x) is not x and (copy.copy(x).data, copy.copy(x).label) == (3.0, "x")
+
+
+def test_generated_methods_carry_their_attribute_names_so_they_pickle_and_read_well_in_help():
+    import pickle
+    for name in ("__add__", "__rsub__", "__mul__", "__truediv__", "__pow__", "__neg__", "relu", "tanh", "log"):
+        method = getattr(Value, name)
+        assert (method.__name__, method.__qualname__) == (name, f"Value.{name}")
+        assert pickle.loads(pickle.dumps(method)) is method  # e.g. a layer that stores its activation
+    x = Value(0.5)
+    assert pickle.loads(pickle.dumps(x.tanh))().data == math.tanh(0.5)
+
+
 def test_repr_shows_a_grad_that_numpy_data_made_a_numpy_float():
     np = pytest.importorskip("numpy")
     x, w = Value(1.0, label="x"), Value(0.5, label="w")
