@@ -10,7 +10,9 @@ lists V and G, and each chunk's forward hands its backward the values it needs i
 from .engine import OPS, Value
 from .trace import Sym, trace
 
-_SAFE = {"+": "add", "-": "sub", "*": "mul", "/": "div", "**": "pow"}  # op names as identifiers
+# The symbol ops' names as identifiers; the leading "_" keeps them apart from registered ops' names
+# (register_op refuses those), so an op named "div" cannot stand in for "/" in generated code.
+_SAFE = {"+": "_add", "-": "_sub", "*": "_mul", "/": "_div", "**": "_pow"}
 
 
 def _kind_key(a):

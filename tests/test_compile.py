@@ -331,6 +331,21 @@ def test_errors_name_what_is_wrong():
     assert isinstance(Tape(tiny()).batched([]), Batched) and issubclass(Batched, Compiled)
 
 
+@pytest.mark.parametrize("mode", ["compiled", "batched"])
+def test_an_op_registered_as_div_does_not_replace_division_in_compiled_code(mode):
+    from autograd import Op, register_op, unregister_op
+    register_op(Op("div", 2, lambda x, y: x / y / 2, lambda x, y, out: (0.5 / y, -out / y), "half of x/y"))
+    try:
+        x, w = Value(3.0), Value(2.0)
+        y = x / w + x.div(4.0)  # 3/2 + 3/8; d/dx = 1/2 + 1/8, d/dw = -3/4 (by hand)
+        runner = Tape(y).compile() if mode == "compiled" else Tape(y).batched([])
+        runner.forward()
+        runner.backward()
+        assert (y.data, x.grad, w.grad) == (1.875, 0.625, -0.75)
+    finally:
+        unregister_op("div")
+
+
 def test_formulas_are_read_from_the_table_as_text():
     from autograd import OPS
     from autograd.trace import Sym, trace
