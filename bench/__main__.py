@@ -136,6 +136,14 @@ def main():
     ap.add_argument("--max-links", type=int, default=10 ** 6, help="longest deep_chain (default 10^6)")
     ap.add_argument("--out", default=os.path.join(HERE, "RESULTS.md"), help="where to write the tables")
     args = ap.parse_args()
+    if args.rounds < 1:
+        ap.error(f"--rounds must be at least 1, got {args.rounds}")
+    if args.max_links < 10 ** 3:  # the shortest chain measured has 10^3 links
+        ap.error(f"--max-links must be at least 1000, got {args.max_links}")
+    try:  # the tables are written at the very end: a missing folder must not cost the whole run
+        os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    except OSError as e:
+        ap.error(f"--out {args.out}: cannot make the folder {e.filename}: {e.strerror}")
     failures = []
     started = datetime.datetime.now(datetime.timezone.utc)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
