@@ -549,7 +549,10 @@ def register_op(op, *, replace=False):
         raise ValueError(f"register_op: the name {op.name!r} must be a public identifier, as it becomes a method")
     if op.arity not in (1, 2):
         raise ValueError(f"register_op: op {op.name!r} has arity {op.arity!r}; a node has 1 or 2 inputs")
-    if op.name in _BUILTIN or (not replace and (op.name in OPS or hasattr(Value, op.name))):
+    if op.name not in OPS and hasattr(Value, op.name):  # replace=True must not overwrite backward, data, ...
+        raise ValueError(f"register_op: {op.name!r} is already defined as an attribute of Value; "
+                         "choose another name")
+    if op.name in _BUILTIN or (not replace and op.name in OPS):
         raise ValueError(f"register_op: {op.name!r} is already defined; choose another name"
                          + ("" if op.name in _BUILTIN else " or pass replace=True"))
     OPS[op.name] = op

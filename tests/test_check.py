@@ -150,6 +150,10 @@ def test_register_op_refuses_builtins_bad_names_and_clashes():
         register_op(Op("my op", 1, abs, lambda x, out: (1.0,), "x"))
     with pytest.raises(ValueError, match="already defined"):
         register_op(Op("backward", 1, abs, lambda x, out: (1.0,), "x"))
+    for name in ("backward", "data", "parents"):  # replace=True replaces a registered op, never Value's own
+        with pytest.raises(ValueError, match=f"'{name}' is already defined as an attribute of Value"):
+            register_op(Op(name, 1, abs, lambda x, out: (1.0,), "x"), replace=True)
+    assert callable(Value.backward) and Value(2.0).data == 2.0
     with pytest.raises(TypeError, match="Op"):
         register_op("cube")
     with pytest.raises(ValueError, match="built-in"):
