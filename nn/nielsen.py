@@ -16,6 +16,7 @@ The four equations (ch. 2), with sigma' read from the engine's table of local de
     BP4  dC/dw^l_jk = a^(l-1)_k delta^l_j
 """
 import math
+import numbers
 from collections import namedtuple
 
 from autograd import OPS, Value
@@ -118,12 +119,12 @@ class Nielsen:
 
     def cost(self, y, cost="quadratic"):
         """C for targets y on the recorded outputs: quadratic C = 1/2 sum_j (a^L_j - y_j)^2, or
-        cross-entropy C = -sum_j [y_j ln a^L_j + (1 - y_j) ln(1 - a^L_j)]."""
+        cross-entropy C = -sum_j [y_j ln a^L_j + (1 - y_j) ln(1 - a^L_j)]. y: a list, or a number for one output."""
         if cost not in COSTS:
             raise ValueError(f"unknown cost {cost!r}; known: {', '.join(COSTS)}")
         if self._a is None:
             raise RuntimeError("nothing recorded yet: call forward(x) first")
-        out = self._a[-1]
+        out, y = self._a[-1], _targets(y)
         if len(y) != len(out):
             raise ValueError(f"cost: {len(out)} outputs but {len(y)} targets")
         c = COSTS[cost][0](out, y)
@@ -178,13 +179,19 @@ class BPCheck:
     __repr__ = __str__
 
 
+def _targets(y):
+    """The targets y_j as a list; a plain number is the target of a network with one output."""
+    return [y] if isinstance(y, numbers.Real) else list(y)
+
+
 def _rel(x, y, scale):
     d = abs(x - y)
     return 0.0 if d == 0 else d / max(scale, abs(x), abs(y), math.ulp(0.0))
 
 
 def check_bp(model, x, y, cost="quadratic"):
-    """Check BP1-BP4 (1-based layers, layer 1 the input) on `model` for input x and target y.
+    """Check BP1-BP4 (1-based layers, layer 1 the input) on `model` for input x and target y
+    (a list of y_j, or a number when the network has one output).
 
     Zeroes the model's grads, runs forward and backward from C, then computes the right-hand sides
     from recorded values only: dC/da^L_j from the cost's formula, sigma'(z^l_j) from the engine's
@@ -192,7 +199,7 @@ def check_bp(model, x, y, cost="quadratic"):
     beside backward's number (z.grad, b.grad, w.grad). Returns a `BPCheck` (print it; `.holds()`).
     BP2's sum can cancel, so its difference is measured against sum_k |w^(l+1)_kj delta^(l+1)_k| |sigma'|.
     """
-    net = Nielsen(model)
+    net, y = Nielsen(model), _targets(y)
     model.zero_grad()
     net.forward(x)
     C = net.cost(y, cost)

@@ -168,6 +168,15 @@ def test_unknown_cost_is_refused():
         check_bp(model, [0.0, 0.0], [0.0, 0.0], cost="hinge")
 
 
+def test_a_network_with_one_output_takes_a_number_as_its_target():
+    model = MLP(2, [3, 1], activation="sigmoid", output_activation="sigmoid", seed=0)
+    a = model([0.5, -1.0]).data
+    table = check_bp(model, [0.5, -1.0], 1.0)
+    assert table.holds() and math.isclose(table.cost, 0.5 * (a - 1.0) ** 2, rel_tol=1e-15)
+    with pytest.raises(ValueError, match="2 outputs but 1 targets"):
+        check_bp(MLP(2, [2], seed=0), [0.0, 0.0], 1.0)
+
+
 def test_name_nodes_writes_nielsens_names():
     model = MLP(2, [3, 12], activation="sigmoid", seed=0)
     net = Nielsen(model)
