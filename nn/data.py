@@ -11,11 +11,11 @@ import random
 __all__ = ["moons", "circles", "xor", "spiral", "DATASETS"]
 
 
-def _check(n, noise, minimum=2):
+def _check(name, n, noise, minimum=2):
     if type(n) is not int or n < minimum:
-        raise ValueError(f"n must be an int >= {minimum}, got {n!r:.60}")
+        raise ValueError(f"{name}: n must be an int >= {minimum}, got {n!r:.60}")
     if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not noise >= 0 or math.isinf(noise):
-        raise ValueError(f"noise must be a finite number >= 0, got {noise!r:.60}")
+        raise ValueError(f"{name}: noise must be a finite number >= 0, got {noise!r:.60}")
 
 
 def _linspace(a, b, n):
@@ -38,7 +38,7 @@ def moons(n=100, noise=0.1, seed=0):
     Class 0: (cos t, sin t), t in [0, pi]; class 1: (1 - cos t, 1/2 - sin t). n//2 points in class 0,
     the rest in class 1, evenly spaced in t, then noise and shuffle.
     """
-    _check(n, noise)
+    _check("moons", n, noise)
     rng = random.Random(seed)
     n0 = n // 2
     outer = [(math.cos(t), math.sin(t)) for t in _linspace(0.0, math.pi, n0)]
@@ -48,7 +48,7 @@ def moons(n=100, noise=0.1, seed=0):
 
 def circles(n=100, noise=0.05, seed=0, factor=0.5):
     """Two concentric circles: class 0 of radius 1, class 1 of radius `factor` (0 < factor < 1)."""
-    _check(n, noise)
+    _check("circles", n, noise)
     if not 0 < factor < 1:
         raise ValueError(f"circles: factor must lie in (0, 1), got {factor!r:.60}")
     rng = random.Random(seed)
@@ -65,7 +65,7 @@ def xor(n=100, noise=0.0, seed=0):
 
     Labels come from the clean points, then noise moves them, so noise > 0 blurs the two axes.
     """
-    _check(n, noise)
+    _check("xor", n, noise)
     rng = random.Random(seed)
     points = [(rng.uniform(-1.0, 1.0), rng.uniform(-1.0, 1.0)) for _ in range(n)]
     labels = [1 if x1 * x2 < 0 else 0 for x1, x2 in points]
@@ -79,7 +79,7 @@ def spiral(n=150, noise=0.2, seed=0, arms=3):
     t = 4c + 4r + N(0, noise) radians, i.e. (r sin t, r cos t). Here `noise` jitters the angle
     (radians), not the coordinates.
     """
-    _check(n, noise)
+    _check("spiral", n, noise)
     if type(arms) is not int or arms < 2:
         raise ValueError(f"spiral: arms must be an int >= 2, got {arms!r:.60}")
     if n < arms * 2:

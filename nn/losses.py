@@ -134,6 +134,8 @@ def l2(params, alpha=1.0):
     micrograd's moons demo adds l2(model.parameters(), 1e-4) to the hinge loss.
     """
     params = list(params)
+    if not params:
+        raise ValueError("l2: empty list of parameters")
     for i, p in enumerate(params):
         if type(p) is not Value:
             raise TypeError(f"l2: parameter {i} must be a Value, got {type(p).__name__}: {p!r:.60}")

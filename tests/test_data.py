@@ -78,10 +78,11 @@ def test_spiral_has_one_class_per_arm_of_equal_size(arms):
 
 
 @pytest.mark.parametrize("call,message", [
-    (lambda: moons(1, 0.1), "n must be an int >= 2"),
-    (lambda: moons(10.0, 0.1), "n must be an int"),
-    (lambda: moons(10, -0.1), "noise must be a finite number >= 0"),
-    (lambda: circles(10, float("nan")), "noise"),
+    (lambda: moons(1, 0.1), "moons: n must be an int >= 2"),
+    (lambda: moons(10.0, 0.1), "moons: n must be an int"),
+    (lambda: xor(10, -0.1), "xor: noise must be a finite number >= 0"),
+    (lambda: circles(10, float("nan")), "circles: noise"),
+    (lambda: spiral("150", 0.1), "spiral: n must be an int"),
     (lambda: circles(10, 0.1, factor=1.5), "factor must lie in"),
     (lambda: spiral(10, 0.1, arms=1), "arms must be an int >= 2"),
     (lambda: spiral(3, 0.1, arms=2), "at least 2 points per arm"),

@@ -168,6 +168,7 @@ def test_single_value_and_float_outputs_are_accepted():
     (lambda: cross_entropy([Value(1.0), Value(2.0)], 2), ValueError, "class index in 0..1, got 2"),
     (lambda: cross_entropy([[Value(1.0)], []], [0, 0]), ValueError, "logits of example 1"),
     (lambda: l2([1.0]), TypeError, "parameter 0 must be a Value"),
+    (lambda: l2([]), ValueError, "l2: empty list of parameters"),
     (lambda: total([]), ValueError, "empty"),
 ])
 def test_bad_input_raises_a_built_in_error_saying_what(call, exc, message):
