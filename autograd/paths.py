@@ -217,7 +217,8 @@ class Explanation:
         if self.complete:
             how = "sum of rates"
         else:
-            out.append(f"  ... and {_big(self.count - len(self.paths))} more paths past the limit of"
+            more = self.count - len(self.paths)
+            out.append(f"  ... and {_big(more)} more path{'' if more == 1 else 's'} past the limit of"
                        f" {len(self.paths)}; so the total is the factored sum (dynamic programming),"
                        f" not a path-by-path sum")
             how = "factored sum of rates"

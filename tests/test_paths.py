@@ -379,6 +379,11 @@ def test_ledger_prints_after_create_graph_left_a_value_in_a_leafs_grad():
     assert "x.grad is now 54" in text.splitlines()[-1]
 
 
+def test_explain_past_the_limit_says_path_for_one_more():
+    a = Value(1.0, label="a")
+    assert "and 1 more path past the limit of 1;" in str(explain(a * a, a, limit=1))
+
+
 def test_explain_says_difference_0_when_both_sums_are_the_same_infinity():
     x = Value(0.0, label="x")
     text = str(explain(x.sqrt(), x))  # sqrt'(0) = inf along the one path
