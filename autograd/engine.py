@@ -582,20 +582,27 @@ def symbolic_local_grads(node):
 
 def _backward_graph(root, order):
     # Same loop as backward, with grads as Values so the result can be differentiated again.
-    with enable_grad():
-        root.grad = Value(1.0)
-        for node in reversed(order):
-            g = node.grad
-            if not node.op or (type(g) is float and g == 0.0):
-                continue
-            for p, d in zip(node.parents, symbolic_local_grads(node)):
-                pg = p.grad
-                p.grad = d * g if type(pg) is float and pg == 0.0 else pg + d * g
-    # Interior grads keep only their numbers: as Values they would refer to the node's children (exp'
-    # is exp's own output), which refer back to the node: a reference cycle per node.
-    for node in order:
-        if node.op and type(node.grad) is Value:
-            node.grad = node.grad.data
+    before = [(v, v.grad) for v in order if not v.op]
+    try:
+        with enable_grad():
+            root.grad = Value(1.0)
+            for node in reversed(order):
+                g = node.grad
+                if not node.op or (type(g) is float and g == 0.0):
+                    continue
+                for p, d in zip(node.parents, symbolic_local_grads(node)):
+                    pg = p.grad
+                    p.grad = d * g if type(pg) is float and pg == 0.0 else pg + d * g
+    except BaseException:  # e.g. an infinite slope half way down: the leaves get back what they had
+        for v, g in before:
+            v.grad = g
+        raise
+    finally:
+        # Interior grads keep only their numbers: as Values they would refer to the node's children
+        # (exp' is exp's own output), which refer back to the node: a reference cycle per node.
+        for node in order:
+            if node.op and type(node.grad) is Value:
+                node.grad = node.grad.data
 
 
 def topo_order(root):

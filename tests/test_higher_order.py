@@ -206,6 +206,24 @@ def test_infinite_slope_is_inf_from_floats_and_an_error_when_differentiated_agai
         grad(grad(lambda x: x ** 1.5))(Value(0.0, label="x"))
 
 
+def test_a_failed_create_graph_leaves_the_grads_as_they_were_and_no_reference_cycle():
+    import gc
+    import weakref
+    x, w = Value(0.0, label="x"), Value(1.0, label="w")
+    x.grad = 2.5
+    y = (x.sqrt() + w).exp()  # exp' is exp's own output: as a grad it would point back at its node
+    ref = weakref.ref(y)
+    gc.disable()
+    try:
+        with pytest.raises(ZeroDivisionError, match="infinite"):
+            y.backward(create_graph=True)  # w gets its grad, then sqrt'(0), infinite, stops it half way
+        assert (x.grad, w.grad) == (2.5, 0.0) and all(type(v.grad) is float for v in (y, y._a, y._a._a))
+        del y
+        assert ref() is None  # freed by reference counting alone
+    finally:
+        gc.enable()
+
+
 # one variable, every op, orders 4 to 6: nothing in the formulas stops at a fixed order
 HIGH = {
     "+": (lambda x: x * x * x + x, X ** 3 + X), "-": (lambda x: 1.0 - x * x * x, 1 - X ** 3),
