@@ -77,11 +77,17 @@ def _value(f, values):
     return out.data if type(out) is Value else float(out)
 
 
-def _first(f, values, labels):
+def _output(out, who):
+    if type(out) is Value or (isinstance(out, numbers.Real) and not isinstance(out, bool)):
+        return out
+    raise TypeError(f"{who}: f must return a Value or a number, got {type(out).__name__}: {out!r:.60}")
+
+
+def _first(f, values, labels, who="gradcheck"):
     """[df/dx_i] by backward(), as floats."""
     xs = _leaves(values, labels)
     with enable_grad():
-        out = f(*xs)
+        out = _output(f(*xs), who)
         if type(out) is Value:
             out.backward()
     return [x.grad for x in xs]
@@ -92,7 +98,7 @@ def _second(f, values, labels):
     xs = _leaves(values, labels)
     n = len(xs)
     with enable_grad():
-        out = f(*xs)
+        out = _output(f(*xs), "gradgradcheck")
         if type(out) is not Value:
             return [[0.0] * n for _ in range(n)]
         out.backward(create_graph=True)

@@ -115,6 +115,9 @@ def test_bad_inputs_raise_type_and_value_errors():
             gradcheck(lambda x: x * x, [1.0], **bad)
     with pytest.raises(TypeError, match="eps"):
         gradgradcheck(lambda x: x * x, [1.0], eps="small")
+    for check in (gradcheck, gradgradcheck):  # not a silent 0 derivative, not float()'s bare message
+        with pytest.raises(TypeError, match=f"{check.__name__}: f must return a Value or a number, got list"):
+            check(lambda x: [x * x], [1.0])
 
 
 def test_second_order_mismatch_names_both_inputs(register):
