@@ -51,13 +51,13 @@ def _fail(msg):
     return 2
 
 
-def _wrt(names, leaves):
+def _wrt(names, leaves, option="--wrt"):
     if not leaves:
         raise ExpressionError("the expression has no variables: there is nothing to differentiate")
     names = names or list(leaves)
     for n in names:
         if n not in leaves:
-            raise ExpressionError(f"--wrt {n}: the expression has no variable {n}"
+            raise ExpressionError(f"{option} {n}: the expression has no variable {n}"
                                   f" (its variables: {', '.join(leaves) or 'none'})")
     return [leaves[n] for n in names]
 
@@ -83,7 +83,7 @@ def _draw(args, out, leaves):
     out.backward()
     highlight = None
     if args.highlight:
-        (x,) = _wrt([args.highlight], leaves)
+        (x,) = _wrt([args.highlight], leaves, "--highlight")
         on = set(nodes_between(out, x))  # every path from x: its nodes and edges, found in linear time
         highlight = [(p, c) for c in on for p in c.parents if p in on] or [out]
     dot = draw(out, edge_labels=args.edges, highlight=highlight)

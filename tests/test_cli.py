@@ -173,6 +173,12 @@ def test_an_unknown_wrt_names_the_variables_there_are(capsys):
     assert code == 2 and "no variable c" in err and "a, b" in err
 
 
+def test_an_unknown_highlight_is_named_as_the_option_given(tmp_path, capsys):
+    code, _, err = run(capsys, "draw", "a*b", "a=1", "b=2", "-o", str(tmp_path / "g.dot"), "--highlight", "c")
+    assert code == 2 and "--highlight c: the expression has no variable c" in err
+    assert not (tmp_path / "g.dot").exists()
+
+
 def test_domain_errors_exit_2_with_the_engines_message(capsys):
     assert "division of 1.0 by zero (node 'a')" in refused(capsys, "1/a", "a=0")
     assert "log" in refused(capsys, "log(a)", "a=-1")
