@@ -6,6 +6,8 @@ list of them of the same length). Each is written with the engine's primitive op
 log ...), so the graph shows every step and the derivatives come from the engine's one table; the
 docstrings state the derivative that backward() then produces.
 """
+import numbers
+
 from autograd import Value
 
 __all__ = ["mse", "hinge", "binary_cross_entropy", "cross_entropy", "l2", "total", "mean"]
@@ -28,22 +30,29 @@ def mean(values):
 def _pairs(name, outputs, targets, nested=False):
     """Outputs and targets as two equal-length lists; single items become lists of one.
 
-    nested: each output is itself a list (of logits), checked by the caller."""
-    if not isinstance(outputs, (list, tuple)):
-        outputs = [outputs]
-    if not isinstance(targets, (list, tuple)):
-        targets = [targets]
+    nested: each output is itself a list (of logits), checked by the caller. Other sequences, such
+    as numpy arrays of labels, become lists; numpy numbers become int or float."""
+    outputs, targets = _as_list(outputs), _as_list(targets)
     if len(outputs) != len(targets):
         raise ValueError(f"{name}: {len(outputs)} outputs but {len(targets)} targets")
     if not outputs:
         raise ValueError(f"{name}: empty batch (no outputs)")
     for i, t in enumerate(targets):
-        if type(t) is Value or isinstance(t, bool) or not isinstance(t, (int, float)):
+        if type(t) is Value or isinstance(t, bool) or not isinstance(t, numbers.Real):
             raise TypeError(f"{name}: target {i} must be a number, got {type(t).__name__}: {t!r:.60}")
     for i, o in enumerate(() if nested else outputs):
-        if type(o) is not Value and (isinstance(o, bool) or not isinstance(o, (int, float))):
+        if type(o) is not Value and (isinstance(o, bool) or not isinstance(o, numbers.Real)):
             raise TypeError(f"{name}: output {i} must be a Value or a number, got {type(o).__name__}: {o!r:.60}")
-    return outputs, targets
+    return outputs, [t if type(t) in (int, float) else int(t) if isinstance(t, numbers.Integral) else float(t)
+                     for t in targets]
+
+
+def _as_list(x):
+    if isinstance(x, (list, tuple)):
+        return x
+    if type(x) is Value or isinstance(x, (numbers.Number, str)) or not hasattr(x, "__len__"):
+        return [x]
+    return list(x)
 
 
 def _value(x):

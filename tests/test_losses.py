@@ -158,6 +158,18 @@ def test_single_value_and_float_outputs_are_accepted():
     assert mse([3.0], [1]).data == 4.0
 
 
+def test_numpy_targets_give_the_same_loss_as_lists():
+    np = pytest.importorskip("numpy")
+    scores = [Value(0.3), Value(-1.2), Value(2.0)]
+    labels = np.array([1, 0, 1])  # e.g. scikit-learn's y
+    assert hinge(scores, 2 * labels - 1).data == hinge(scores, [1, -1, 1]).data
+    assert binary_cross_entropy(scores, labels).data == binary_cross_entropy(scores, [1, 0, 1]).data
+    assert mse(scores, labels.astype(np.float32)).data == mse(scores, [1.0, 0.0, 1.0]).data
+    logits = [[Value(0.1), Value(0.7)], [Value(-0.4), Value(0.2)]]
+    assert cross_entropy(logits, np.array([1, 0])).data == cross_entropy(logits, [1, 0]).data
+    assert cross_entropy(logits[0], np.int64(1)).data == cross_entropy(logits[0], 1).data
+
+
 @pytest.mark.parametrize("call,exc,message", [
     (lambda: mse([Value(1.0)], [1.0, 2.0]), ValueError, "1 outputs but 2 targets"),
     (lambda: mse([], []), ValueError, "empty batch"),
