@@ -69,6 +69,9 @@ def _write(data, path):
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a drawing is as readable as any new file
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)

@@ -77,6 +77,8 @@ def test_draw_writes_dot_source(tmp_path, capsys):
     path = tmp_path / "graph.dot"
     assert run(capsys, "draw", "a*a", "a=3", "-o", str(path))[0] == 0
     assert "digraph" in path.read_text()
+    (tmp_path / "plain").write_text("")  # what any program's new file gets under the user's umask
+    assert os.stat(path).st_mode == os.stat(tmp_path / "plain").st_mode  # not the temporary file's 0600
 
 
 def test_draw_refuses_an_unknown_format_and_writes_nothing(tmp_path, capsys):
