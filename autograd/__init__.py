@@ -9,3 +9,9 @@ from .functional import grad, hessian, jacobian, value_and_grad
 from .draw import draw, draw_network, show
 from .compile import Tape
 from .anomaly import detect_anomaly
+
+# What `from autograd import *` gives: the names above, not the submodules (`compile` would shadow the builtin).
+__all__ = ["OPS", "Op", "Value", "enable_grad", "is_grad_enabled", "no_grad", "register_op", "topo_order",
+           "unregister_op", "Explanation", "Ledger", "Path", "Step", "count_paths", "explain", "node_names",
+           "nodes_between", "paths", "trace_backward", "GradcheckError", "gradcheck", "gradgradcheck", "grad",
+           "hessian", "jacobian", "value_and_grad", "draw", "draw_network", "show", "Tape", "detect_anomaly"]

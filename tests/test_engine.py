@@ -141,6 +141,15 @@ def test_generated_methods_carry_their_attribute_names_so_they_pickle_and_read_w
     assert pickle.loads(pickle.dumps(x.tanh))().data == math.tanh(0.5)
 
 
+def test_star_import_gives_the_public_names_and_does_not_shadow_builtins():
+    import autograd
+    ns = {}
+    exec("from autograd import *", ns)
+    assert {"Value", "no_grad", "grad", "explain", "draw", "Tape", "detect_anomaly"} <= ns.keys()
+    assert not {"compile", "trace", "engine", "check"} & ns.keys()  # modules; `compile` is a builtin
+    assert all(callable(getattr(autograd, n)) or n == "OPS" for n in autograd.__all__)
+
+
 def test_repr_shows_a_grad_that_numpy_data_made_a_numpy_float():
     np = pytest.importorskip("numpy")
     x, w = Value(1.0, label="x"), Value(0.5, label="w")
