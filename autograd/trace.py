@@ -42,6 +42,8 @@ class Sym:
 def _binop(sym, swap=False):
     def method(self, other):
         a, b = (source(other), self.src) if swap else (self.src, source(other))
+        if sym == "**" and a.startswith("-"):  # -3.0 ** x is -(3.0 ** x) in Python: keep the base's sign
+            a = f"({a})"
         return Sym(f"({a} {sym} {b})")
     return method
 
