@@ -432,7 +432,11 @@ class Value:
         return self
 
     def __float__(self):
-        return self.data
+        # float(v) -- and so math.exp(v), math.tanh(v), ... -- would hand back a bare number and
+        # silently cut the graph there: the gradient through it would be 0 with no error.
+        raise TypeError(f"a Value{_named(self)} is not converted to float implicitly: that would cut the graph "
+                        "and lose its gradient; use .data for the number, or the Value's own ops "
+                        "(v.exp(), v.tanh(), ...) to stay differentiable")
 
     def backward(self, *, create_graph=False):
         """Compute dL/dv for every node v of the graph below L = self, and add it into v.grad.

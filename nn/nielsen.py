@@ -227,6 +227,7 @@ def check_bp(model, x, y, cost="quadratic"):
         for j in range(1, net.sizes[l - 1] + 1):
             for k in range(1, net.sizes[l - 2] + 1):
                 g = net.w(l, j, k).grad
-                rhs = float(net.a(l - 1, k)) * delta[l, j]
+                a = net.a(l - 1, k)
+                rhs = (a.data if isinstance(a, Value) else a) * delta[l, j]
                 rows.append(Row("BP4", f"dC/dw^{l}_{j}{k}", g, rhs, _rel(g, rhs, 0.0)))
     return BPCheck(rows, C.data)

@@ -96,11 +96,16 @@ class Optimizer:
 
     def _grads(self):
         # After backward(create_graph=True) grads are Values; an update uses their numbers.
-        return [g if type(g) is float else float(g) for g in (p.grad for p in self.params)]
+        return [g if type(g) is float else _number_of(g) for g in (p.grad for p in self.params)]
 
     def __repr__(self):
         lr = getattr(self.lr, "__name__", "schedule") if callable(self.lr) else self.lr
         return f"{type(self).__name__}({len(self.params)} parameters, lr={lr}, steps={self.steps})"
+
+
+def _number_of(g):
+    # A grad is a float, a numpy float, or (after backward(create_graph=True)) a Value: use its number.
+    return g.data if isinstance(g, Value) else float(g)
 
 
 class SGD(Optimizer):
@@ -125,7 +130,7 @@ class SGD(Optimizer):
         if self.momentum == 0.0 and self.weight_decay == 0.0:
             for p in self.params:  # the hot path of micrograd's recipe: nothing but the update
                 g = p.grad
-                p.data -= lr * (g if type(g) is float else float(g))
+                p.data -= lr * (g if type(g) is float else _number_of(g))
             self.steps += 1
             return
         grads = self._grads()

@@ -191,7 +191,15 @@ def test_numbers_on_either_side():
     assert (1 / x).data == 0.5 and (x / 4).data == 0.5
     assert (2 ** x).data == 4.0 and (x ** 3).data == 8.0
     assert (x ** Value(3.0)).data == 8.0
-    assert float(x) == 2.0 and (+x) is x
+    assert (+x) is x
+
+
+def test_math_functions_on_a_value_fail_instead_of_cutting_the_graph():
+    import math as m
+    x = Value(0.5, label="x")
+    for fn in (float, m.exp, m.tanh, m.log):
+        with pytest.raises(TypeError, match="'x'.*cut the graph"):
+            fn(x)
 
 
 @pytest.mark.parametrize("name, x", [

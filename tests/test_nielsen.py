@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from autograd import Value
 from nn import MLP
 from nn.nielsen import BPCheck, Nielsen, Row, check_bp
 
@@ -14,6 +15,10 @@ try:  # PyTorch is an optional oracle (`make test` does not install it): only it
     TORCH_ACT = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu, "linear": lambda t: t}
 except ImportError:
     torch = None
+
+
+def _number(v):
+    return v.data if isinstance(v, Value) else v
 
 
 def torch_twin(model, x, y, cost):
@@ -58,7 +63,7 @@ def test_forward_records_z_and_a_as_the_book_defines_them():
     assert [net.a(1, k) for k in (1, 2)] == x
     for l, sigma in ((2, math.tanh), (3, lambda u: 1 / (1 + math.exp(-u)))):
         for j in range(1, net.sizes[l - 1] + 1):
-            z = sum(net.w(l, j, k).data * float(net.a(l - 1, k)) for k in range(1, net.sizes[l - 2] + 1))
+            z = sum(net.w(l, j, k).data * _number(net.a(l - 1, k)) for k in range(1, net.sizes[l - 2] + 1))
             z += net.b(l, j).data
             assert math.isclose(net.z(l, j).data, z, rel_tol=1e-14)
             assert math.isclose(net.a(l, j).data, sigma(z), rel_tol=1e-14)
