@@ -431,6 +431,10 @@ class Value:
     def __pos__(self):
         return self
 
+    def __format__(self, spec):
+        """f"{loss:.4f}" formats the data (printing cuts no graph); an empty spec gives the repr."""
+        return format(self.data, spec) if spec else repr(self)
+
     def __float__(self):
         # float(v) -- and so math.exp(v), math.tanh(v), ... -- would hand back a bare number and
         # silently cut the graph there: the gradient through it would be 0 with no error.

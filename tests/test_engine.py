@@ -488,3 +488,8 @@ def test_negative_base_integer_power_is_fine():
     x = Value(-2.0)
     (x ** 3).backward()
     assert x.grad == 12.0
+
+
+def test_format_spec_formats_the_data_for_progress_lines():
+    loss = Value(0.123456, label="loss")
+    assert f"{loss:.3f}" == "0.123" and f"{loss}" == repr(loss)
