@@ -129,6 +129,13 @@ def _name(i, label):
     return f"input {i} ({label!r})" if label else f"input {i}"
 
 
+def _points(who, inputs, eps, atol, rtol):
+    """The checked inputs' values and labels, after validating the tolerances."""
+    _tolerances(who, eps, atol, rtol)
+    points = _inputs(inputs, who)
+    return [v for v, _ in points], [lab for _, lab in points]
+
+
 def gradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-3):
     """Check backward() on f at `inputs` against central differences; True, or raise GradcheckError.
 
@@ -138,10 +145,7 @@ def gradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-3):
     index and label, both numbers and their difference. `inputs` are numbers or Values (only their
     data and label are used; their grads are not touched).
     """
-    _tolerances("gradcheck", eps, atol, rtol)
-    points = _inputs(inputs, "gradcheck")
-    values = [v for v, _ in points]
-    labels = [lab for _, lab in points]
+    values, labels = _points("gradcheck", inputs, eps, atol, rtol)
     analytic = _first(f, values, labels)
     worst = None
     for i, a in enumerate(analytic):
@@ -166,10 +170,7 @@ def gradgradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-3):
     backward(), which gradcheck checks). The tolerance rule is gradcheck's; the error names both
     inputs of the worst mismatch (`index` is the pair (i, j)).
     """
-    _tolerances("gradgradcheck", eps, atol, rtol)
-    points = _inputs(inputs, "gradgradcheck")
-    values = [v for v, _ in points]
-    labels = [lab for _, lab in points]
+    values, labels = _points("gradgradcheck", inputs, eps, atol, rtol)
     analytic = _second(f, values, labels)
     worst = None
     for j in range(len(values)):
