@@ -80,7 +80,7 @@ class Tape:
                         node._db = dfn(a, y, out)[1]
                 node.data = out
         except (ValueError, ZeroDivisionError, OverflowError) as e:
-            raise _fail(e, None, (a, b)) from None
+            raise _fail(e, (a, b)) from None
         return self.output.data
 
     def backward(self):
@@ -125,7 +125,7 @@ def _name_failure(output):
             try:
                 vals[node] = OPS[node.op].forward(*args)
             except (ValueError, ZeroDivisionError, OverflowError) as e:
-                raise _fail(e, None, node.args) from None
+                raise _fail(e, node.args) from None
 
 
 def _constant_derivs(op, node):

@@ -229,7 +229,7 @@ def _anomaly_hook(node):  # autograd.anomaly installs the checks; called only un
 _anomaly_backward = None  # autograd.anomaly installs the checked backward loop
 
 
-def _fail(err, op, args):
+def _fail(err, args):
     names = "".join(_named(a) for a in args)
     return type(err)(f"{err}{names}" if names else str(err))
 
@@ -258,7 +258,7 @@ def _binary(name, reflected=False):
         try:
             data = fwd(xd, yd)
         except (ValueError, ZeroDivisionError, OverflowError) as e:
-            raise _fail(e, op, (self, other)) from None
+            raise _fail(e, (self, other)) from None
         if _changed and not _state.grad_enabled:
             return Value(data)
         da, db = derivs(xd, yd, data)
@@ -309,7 +309,7 @@ def _inlined(name, reflected):
     try:
         out = {fwd}
     except (ValueError, ZeroDivisionError, OverflowError) as e:
-        raise _fail(e, OPS[{name!r}], (self, other)) from None
+        raise _fail(e, (self, other)) from None
     if _changed and not _state.grad_enabled:
         return Value(out)
     node = _new(Value)
@@ -343,7 +343,7 @@ def _unary_method(name):
         try:
             out = fwd(xd)
         except (ValueError, ZeroDivisionError, OverflowError) as e:
-            raise _fail(e, op, (self,)) from None
+            raise _fail(e, (self,)) from None
         if _changed and not _state.grad_enabled:
             return Value(out)
         (d,) = derivs(xd, out)
