@@ -6,7 +6,8 @@ from .paths import (Explanation, Ledger, Path, Step, count_paths, explain, node_
                     trace_backward)
 from .check import GradcheckError, gradcheck, gradgradcheck
 from .functional import grad, hessian, jacobian, value_and_grad
-from .draw import draw, draw_network, show
+from .draw import draw, draw_network
+from .text import show
 from .compile import Tape
 from .anomaly import detect_anomaly
 

@@ -3,6 +3,7 @@
     python -m autograd explain "(a+b)*(b+1)" a=2 b=1 --wrt b     # de/db as a sum over paths
     python -m autograd count "(a+b)*(b+1)" a=2 b=1               # how many paths from each variable
     python -m autograd trace "(a+b)*(b+1)" a=2 b=1               # backward's += steps, one per edge
+    python -m autograd show "(a+b)*(b+1)" a=2 b=1                # the graph as text, one row per node
     python -m autograd draw "(a+b)*(b+1)" a=2 b=1 -o graph.svg --edges contribution
 
 Expressions use numbers, variables, + - * / **, unary -, and relu tanh sigmoid exp log sqrt abs sin cos
@@ -16,6 +17,7 @@ import tempfile
 
 from .expr import FUNCTIONS, ExpressionError, build, parse_assignments
 from .paths import count_paths, explain, nodes_between, trace_backward
+from .text import graph_text
 
 _FORMATS = ("svg", "png", "pdf", "dot")
 
@@ -38,6 +40,7 @@ def _parser():
     c = command("count", "the number of paths from each variable to the output")
     c.add_argument("--wrt", action="append", metavar="VAR", help="the variable (repeatable; default: all)")
     command("trace", "run backward and list its += steps, one per edge")
+    command("show", "run backward and print the graph as text, one row per node")
     c = command("draw", "render the graph with graphviz")
     c.add_argument("-o", "--output", required=True, help=f"file to write; format from the suffix {_FORMATS}")
     c.add_argument("--edges", choices=("local", "contribution"), default="local",
@@ -110,6 +113,9 @@ def main(argv=None):
                 print(f"{n} path{'' if n == 1 else 's'} from {x.label} to {out.label}")
         elif args.command == "trace":
             print(trace_backward(out))
+        elif args.command == "show":
+            out.backward()
+            print(graph_text(out, max_nodes=sys.maxsize))  # a long expression is a long table, not an error
         else:
             _draw(args, out, leaves)
     except (ExpressionError, ArithmeticError, ValueError) as e:

@@ -7,16 +7,16 @@ added during backward, d(child)/d(parent) * dL/d(child). A node's grad is the su
 on its outgoing edges, which is the chain rule, and unrolled, the sum over paths.
 
 `draw_network(model)` draws an MLP as Nielsen does: neurons in columns, one line per weight.
-`show(root)` prints the graph as text, for a terminal with no image viewer.
-Every function returns a `graphviz.Digraph` (except `show`), so `.render()`, `.pipe()` and Jupyter's
+`autograd.show(root)` prints the graph as text, for a terminal with no image viewer.
+Every function returns a `graphviz.Digraph`, so `.render()`, `.pipe()` and Jupyter's
 inline display work as usual. Nothing here keeps a reference to a graph after it returns.
 """
 import math
-import sys
 
 from .engine import Value, topo_order
+from .text import plain as _plain, visible
 
-__all__ = ["draw", "draw_network", "show", "text"]
+__all__ = ["draw", "draw_network"]
 
 FADED, FADED_TEXT, HIGHLIGHT = "#d0d0d0", "#a8a8a8", "#e6550d"
 POSITIVE, NEGATIVE = (33, 102, 172), (178, 24, 43)       # blue, red: the sign of a weight or grad
@@ -47,26 +47,12 @@ def _const(c):
     return f"{c:g}"
 
 
-def _visible(ch):
-    # Characters XML (so an HTML-like label) cannot carry, or a terminal would act on, are spelled out;
-    # so are the line and paragraph separators U+2028/9, which split a line of text as \n does.
-    o = ord(ch)
-    if o < 32 or 127 <= o < 160 or 0xD800 <= o < 0xE000 or o in (0xFFFE, 0xFFFF, 0x2028, 0x2029):
-        return f"\\x{o:02x}" if o < 256 else f"\\u{o:04x}"
-    return ch
-
-
-def _plain(label):
-    """A label on one line of plain text: newlines as \\n, control characters spelled out."""
-    return "".join("\\n" if ch == "\n" else _visible(ch) for ch in label)
-
-
 def _html(label):
     """A label inside an HTML-like graphviz label: escaped, so no string can change the graph.
     ASCII punctuation becomes numeric entities (dot's lexer trips on some, such as a lone "]"), and
     backslashes are doubled because graphviz reads \\N, \\G, \\E in labels as the node's name etc."""
     lines = label.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return "<BR/>".join("".join(_entity(ch) for ch in "".join(map(_visible, line))) for line in lines)
+    return "<BR/>".join("".join(_entity(ch) for ch in "".join(map(visible, line))) for line in lines)
 
 
 def _entity(ch):
@@ -336,42 +322,3 @@ def draw_network(model, *, grads=True, deltas=None, highlight=None):
     g.attr(label=f"{_plain(repr(model))[:80]}\none line per weight, showing {what}: "
                  f"blue positive, red negative, thicker = larger magnitude{fill}")
     return g
-
-
-def text(root, max_nodes=500):
-    """The graph below `root` as text: one line per node in topological order (inputs first) with
-    its index, label, op, parents (by index, and label when set; constants by value), data and grad.
-    When backward has run (root.grad != 0) each line also spells out the chain rule for that node:
-    grad = sum over its outgoing edges of d(child)/d(node) * grad(child), one term per edge.
-    """
-    order = _checked_order(root, max_nodes, "show")
-    index = {id(v): i for i, v in enumerate(order)}
-    flows = [[] for _ in order]
-    ran = _grad(root) != 0
-    for i, v in enumerate(order):
-        for p, local in zip(v.parents, v.local_grads):
-            flows[index[id(p)]].append(f"{_num(local * _grad(v))} from #{i}")
-
-    def ref(a):
-        if type(a) is not Value:
-            return _const(a)
-        j = index[id(a)]
-        return f"#{j} {_plain(a.label)[:12]}" if a.label else f"#{j}"
-
-    rows = [("#", "label", "op", "parents", "data", "grad") + (("grad = sum of contributions",) if ran else ())]
-    for i, v in enumerate(order):
-        lab = _plain(v.label)
-        row = (str(i), lab if len(lab) <= 24 else lab[:23] + "…", v.op or "leaf",
-               ", ".join(ref(a) for a in v.args), _num(v.data), _num(v.grad))
-        if ran:
-            row += (" + ".join(flows[i]) or "seed",)
-        rows.append(row)
-    widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
-    head = f"{len(order)} nodes below {_plain(root.label) or 'the root'}, inputs first"
-    body = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
-    return "\n".join([head] + body + ([] if ran else ["(grads are 0: call backward() to see them flow)"]))
-
-
-def show(root, max_nodes=500, file=None):
-    """Print `text(root, max_nodes)` to `file` (default sys.stdout) and return None. `root.show()`."""
-    print(text(root, max_nodes), file=sys.stdout if file is None else file)

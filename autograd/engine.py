@@ -469,8 +469,8 @@ class Value:
         _backprop(order)
 
     def show(self, **kwargs):
-        """Print the graph below this node as text (see `autograd.draw.show`)."""
-        from .draw import show
+        """Print the graph below this node as text (see `autograd.text.show`)."""
+        from .text import show  # text imports engine: a lazy import breaks the circle
         return show(self, **kwargs)
 
     def zero_grad(self):

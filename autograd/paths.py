@@ -18,6 +18,7 @@ import math
 from collections import namedtuple
 
 from .engine import Value, topo_order
+from .text import node_names, num
 
 __all__ = ["Path", "paths", "nodes_between", "count_paths", "explain", "Explanation", "trace_backward", "Ledger",
            "Step", "node_names"]
@@ -209,7 +210,7 @@ class Explanation:
         rows = [("path", "factors", "rate")]
         for p in self.paths:
             rows.append((" -> ".join(_abridge([names[v] for v in p.nodes])),
-                         " * ".join(_abridge([_num(f) for f in p.factors])) or "(none)", _num(p.rate)))
+                         " * ".join(_abridge([num(f) for f in p.factors])) or "(none)", num(p.rate)))
         wide = [max(len(r[i]) for r in rows) for i in range(3)]
         plural = "path" if self.count == 1 else "paths"
         out = [f"{what} as a sum over paths: {_big(self.count)} {plural} from {x} to {y}"]
@@ -223,16 +224,11 @@ class Explanation:
                        f" not a path-by-path sum")
             how = "factored sum of rates"
         diff = 0.0 if self.total == self.grad else abs(self.total - self.grad)  # inf - inf would say nan
-        out.append(f"  {how} = {_num(self.total)}    backward {what} = {_num(self.grad)}"
+        out.append(f"  {how} = {num(self.total)}    backward {what} = {num(self.grad)}"
                    f"    difference = {diff:.3g}")
         return "\n".join(out)
 
     __repr__ = __str__
-
-
-def _num(v):
-    # A leaf's grad is a Value after backward(create_graph=True); print its number.
-    return f"{v.data if type(v) is Value else v:.10g}"
 
 
 def _big(n):
@@ -248,23 +244,6 @@ def _abridge(strings, keep=6):
     if len(strings) <= 2 * keep + 1:
         return strings
     return [*strings[:keep], f"...({len(strings) - 2 * keep} more)...", *strings[-keep:]]
-
-
-def node_names(root):
-    """A readable name for every node below `root`: its label, else `(op)#i` or `leaf#i`, where i is
-    the node's 1-based position in the topological order (labels used twice also get `#i`)."""
-    order = topo_order(root)
-    used = {}
-    for v in order:
-        if v.label:
-            used[v.label] = used.get(v.label, 0) + 1
-    names = {}
-    for i, v in enumerate(order, 1):
-        if v.label:
-            names[v] = v.label if used[v.label] == 1 else f"{v.label}#{i}"
-        else:
-            names[v] = f"({v.op})#{i}" if v.op else f"leaf#{i}"
-    return names
 
 
 Step = namedtuple("Step", "child parent local upstream contribution grad_after")
@@ -287,9 +266,9 @@ class Ledger(list):
         n = self._names
         lines = ["backward, one line per edge: parent.grad += (d child/d parent) * child.grad"]
         for i, s in enumerate(self, 1):
-            lines.append(f"  {i:>3}. {n[s.parent]}.grad += {_num(s.local)} * {_num(s.upstream)}"
-                         f"  (from {n[s.child]})  = {_num(s.contribution)};"
-                         f"  {n[s.parent]}.grad is now {_num(s.grad_after)}")
+            lines.append(f"  {i:>3}. {n[s.parent]}.grad += {num(s.local)} * {num(s.upstream)}"
+                         f"  (from {n[s.child]})  = {num(s.contribution)};"
+                         f"  {n[s.parent]}.grad is now {num(s.grad_after)}")
         return "\n".join(lines)
 
     __repr__ = __str__

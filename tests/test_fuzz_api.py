@@ -12,7 +12,7 @@ import autograd
 from autograd import (Tape, Value, count_paths, detect_anomaly, draw, draw_network, explain, grad,
                       gradcheck, gradgradcheck, hessian, jacobian, node_names, nodes_between, paths,
                       trace_backward, value_and_grad)
-from autograd.draw import text
+from autograd.text import graph_text as text
 from nn import MLP, SGD, Adam, Layer, Neuron, binary_cross_entropy, cross_entropy, data, hinge, l2, mse
 from nn.nielsen import Nielsen, check_bp
 

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 from hypothesis import given, strategies as st
 
 from autograd import Value, draw
-from autograd.draw import text
+from autograd.text import graph_text as text
 
 METAS = ['|', '{', '}', '<', '>', '"', "'", '\\', '[', ']', ';', '=', '&', '#', ':', '-', '\n', '\r', '\t',
          '\\N', '\\G', '\\l', '\\n', '</TD>', '<B>', '&amp;', '"];', 'node', 'digraph', '->', '--', '\x00',

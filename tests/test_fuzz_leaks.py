@@ -12,7 +12,7 @@ from hypothesis import given, strategies as st
 
 from autograd import (OPS, Tape, Value, count_paths, detect_anomaly, draw, explain, grad, paths, show,
                       trace_backward)
-from autograd.draw import text
+from autograd.text import graph_text as text
 from nn import MLP, SGD, hinge, l2
 
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd import Value, count_paths, explain, node_names, nodes_between, paths, trace_backward
+from autograd import Value, count_paths, explain, nodes_between, paths, trace_backward
 from nn import MLP
 
 
@@ -318,16 +318,6 @@ def test_explain_holds_no_hidden_reference_to_the_graph():
     str(r)
     del r, e
     assert gone() is None
-
-
-def test_unlabelled_nodes_are_named_by_op_and_position_and_repeated_labels_get_positions():
-    x, y = Value(1.0, label="x"), Value(2.0, label="x")
-    out = x * y + 1.0
-    names = node_names(out)
-    assert names[out] == "(+)#4" and names[out.parents[0]] == "(*)#3"
-    assert {names[x], names[y]} == {"x#1", "x#2"}
-    leaf = Value(3.0)
-    assert node_names(leaf * 2.0)[leaf] == "leaf#1"
 
 
 # --- the ledger of backward --------------------------------------------------------------------
