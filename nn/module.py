@@ -18,7 +18,8 @@ import json
 import math
 import numbers
 import os
-import tempfile
+
+from autograd._files import atomic_write
 
 __all__ = ["Module", "FORMAT", "VERSION", "load_checkpoint"]
 
@@ -109,7 +110,7 @@ class Module:
             text = json.dumps(doc, indent=1, allow_nan=False)
         except (TypeError, ValueError) as e:
             raise type(e)(f"save: meta is not JSON-serialisable: {e}") from None
-        _atomic_write(path, text + "\n")
+        atomic_write(path, text + "\n")
 
     @classmethod
     def load(cls, path):
@@ -193,46 +194,6 @@ def _finite(x, where):
     if not math.isfinite(x):
         raise ValueError(f"{where}: expected a finite number, got {x!r}")
     return x
-
-
-def _atomic_write(path, text):
-    """Write `text` to `path` so that readers see the old file or the new one, never a mix.
-
-    Temporary file in the same directory (os.replace is atomic only within one file system), fsync
-    before the rename (else a crash can leave the new name pointing at empty blocks), fsync of the
-    directory after it (else the rename itself may not survive a crash).
-    """
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
-    except OSError as e:  # e.g. the folder does not exist: name the file asked for, not the temporary
-        raise type(e)(e.errno, e.strerror, path) from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException as e:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        if isinstance(e, OSError) and e.errno is not None:
-            raise type(e)(e.errno, e.strerror, path) from None
-        raise
-    try:
-        dirfd = os.open(folder, os.O_RDONLY)
-    except OSError:  # e.g. Windows cannot open a directory; the rename is still atomic there
-        return
-    try:
-        os.fsync(dirfd)
-    except OSError:
-        pass
-    finally:
-        os.close(dirfd)
 
 
 def _prefixed(prefix, children):

@@ -5,7 +5,7 @@ import os
 import pytest
 
 from nn import MLP, Layer, Module, Neuron, load_checkpoint
-from nn import module as module_mod
+from autograd import _files
 
 X = [[0.5, -1.0], [2.0, 0.25], [-1.5, 1.5]]
 
@@ -154,7 +154,7 @@ def test_a_failed_write_leaves_the_old_file_intact(saved, monkeypatch):
 
     def disk_full(fd):
         raise OSError(28, "No space left on device")
-    monkeypatch.setattr(module_mod.os, "fsync", disk_full)
+    monkeypatch.setattr(_files.os, "fsync", disk_full)
     for p in model.parameters():
         p.data = 0.0
     with pytest.raises(OSError, match="No space left"):
