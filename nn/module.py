@@ -3,28 +3,13 @@
 A model's parameters are the leaves of every graph it builds: the weights w^l_jk and biases b^l_j.
 Training reads dC/dp from each leaf's `.grad` and moves `.data`; nothing else in a model changes.
 
-A saved model is a JSON file (loading it never runs code, unlike pickle):
-
-    {"format": "pathgrad.nn", "version": 1,
-     "architecture": {"class": "MLP", "nin": 2, "nouts": [16, 16, 1], ...},
-     "parameters": {"layers.0.neurons.0.w.0": 0.53, ...},
-     "meta": {...}}                                   (optional, free-form: e.g. the training step)
-
-It is written to a temporary file in the same directory, flushed to disk, then renamed over the
-target: a crash or a full disk leaves either the old file or the new one, never half of one.
-Loading checks everything before building anything and raises ValueError saying what and where.
+Saving and loading (the JSON model file, its versions and its integrity check) live in nn.checkpoint.
 """
-import json
 import math
 import numbers
-import os
 
-from autograd._files import atomic_write
+__all__ = ["Module"]
 
-__all__ = ["Module", "FORMAT", "VERSION", "load_checkpoint"]
-
-FORMAT = "pathgrad.nn"
-VERSION = 1
 _CLASSES = {}  # class name -> Module subclass: the only classes a file can ask to build
 
 
@@ -95,93 +80,18 @@ class Module:
             p.data = x
 
     def save(self, path, meta=None):
-        """Write the architecture and parameters to `path` as JSON, atomically (see the module doc).
+        """Write the architecture and parameters to `path` as JSON, atomically: see nn.checkpoint.
 
-        `meta`: an optional JSON-serialisable dict stored alongside (read back by load_checkpoint).
-        Non-finite parameters (nan, inf) raise ValueError: JSON has no numbers for them.
+        `meta`: an optional dict of JSON values stored alongside (read back by load_checkpoint).
         """
-        doc = {"format": FORMAT, "version": VERSION, "architecture": self.architecture(),
-               "parameters": {n: _finite(x, f"save: parameter {n!r}") for n, x in self.state_dict().items()}}
-        if meta is not None:
-            if not isinstance(meta, dict):
-                raise TypeError(f"save: meta must be a dict, got {type(meta).__name__}")
-            doc["meta"] = meta
-        try:
-            text = json.dumps(doc, indent=1, allow_nan=False)
-        except (TypeError, ValueError) as e:
-            raise type(e)(f"save: meta is not JSON-serialisable: {e}") from None
-        atomic_write(path, text + "\n")
+        from .checkpoint import save  # checkpoint imports this module: the one honest lazy import
+        save(self, path, meta)
 
     @classmethod
     def load(cls, path):
         """Build the model saved at `path` (the class named in the file, which must be `cls` or a subclass)."""
+        from .checkpoint import load_checkpoint
         return load_checkpoint(path, cls)[0]
-
-
-def load_checkpoint(path, cls=Module):
-    """(model, meta) from a file written by `Module.save`; meta is {} when none was saved.
-
-    Raises ValueError naming the file and the offending entry when the file is not JSON, truncated,
-    of another format or version, or its architecture and parameters do not fit; FileNotFoundError
-    when it does not exist. Nothing is built until everything has been checked.
-    """
-    path = os.fspath(path)
-    with open(path, "rb") as f:
-        raw = f.read()
-    try:
-        doc = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
-    except UnicodeDecodeError as e:
-        raise ValueError(f"{path}: not a model file: not UTF-8 text (byte {e.start})") from None
-    except json.JSONDecodeError as e:
-        raise ValueError(f"{path}: not a model file: invalid or truncated JSON at line {e.lineno} "
-                         f"column {e.colno}: {e.msg}") from None
-    except RecursionError:  # json's decoder recurses into nested lists and objects
-        raise ValueError(f"{path}: not a model file: JSON nested too deeply") from None
-    except ValueError as e:
-        raise ValueError(f"{path}: not a model file: {e}") from None
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        raise ValueError(f"{path}: not a model file: expected a JSON object with \"format\": \"{FORMAT}\"")
-    if doc.get("version") != VERSION or type(doc.get("version")) is not int:
-        raise ValueError(f"{path}: unsupported format version {doc.get('version')!r} (this library reads {VERSION})")
-    unknown = set(doc) - {"format", "version", "architecture", "parameters", "meta"}
-    if unknown:
-        raise ValueError(f"{path}: unexpected entries {sorted(unknown)}")
-    meta = doc.get("meta", {})
-    if not isinstance(meta, dict):
-        raise ValueError(f"{path}: meta must be an object, got {type(meta).__name__}")
-    params = doc.get("parameters")
-    if not isinstance(params, dict):
-        raise ValueError(f"{path}: parameters: expected an object {{name: number}}, got {type(params).__name__}")
-    model = _build(doc.get("architecture"), cls, f"{path}: architecture", params)
-    model.load_state_dict(params, where=f"{path}: parameters")
-    return model, meta
-
-
-def _build(arch, cls, where, params):
-    if not isinstance(arch, dict) or not isinstance(arch.get("class"), str) or arch["class"] not in _CLASSES:
-        raise ValueError(f"{where}: expected an object whose \"class\" is one of {sorted(_CLASSES)}, got {arch!r:.80}")
-    found = _CLASSES[arch["class"]]
-    if not issubclass(found, cls):
-        raise ValueError(f"{where}: the file holds a model of class {found.__name__}, not {cls.__name__}")
-    fields = set(found._arch_fields)
-    if set(arch) != fields | {"class"}:
-        raise ValueError(f"{where}: a {found.__name__} needs exactly the fields {sorted(fields)}, "
-                         f"got {sorted(k for k in arch if k != 'class')}")
-    kwargs = {f: arch[f] for f in found._arch_fields}
-    try:
-        # Count before building, so a file cannot make us build a model far larger than it holds.
-        size = found._size(**kwargs)
-        if size != len(params):
-            raise ValueError(f"{found.__name__}({', '.join(f'{k}={v!r}' for k, v in kwargs.items())}) has "
-                             f"{size} parameters but the file holds {len(params)}")
-        # seed=0: rebuilding must not draw from the global random state; the file overwrites every value
-        return found(**kwargs, seed=0)
-    except (TypeError, ValueError) as e:
-        raise ValueError(f"{where}: {e}") from None
-
-
-def _no_constant(name):
-    raise ValueError(f"{name} is not a number a model can hold")
 
 
 def _finite(x, where):

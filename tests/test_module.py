@@ -5,6 +5,8 @@ import os
 import pytest
 
 from nn import MLP, Layer, Module, Neuron, load_checkpoint
+
+from _model_file import resign
 from autograd import _files
 
 X = [[0.5, -1.0], [2.0, 0.25], [-1.5, 1.5]]
@@ -33,7 +35,9 @@ def test_save_then_load_gives_identical_outputs_and_architecture(saved):
 def test_file_is_json_with_format_version_architecture_and_named_parameters(saved):
     model, path = saved
     doc = json.loads(path.read_text())
-    assert doc["format"] == "pathgrad.nn" and doc["version"] == 1
+    assert doc["format"] == "pathgrad.nn" and doc["version"] == 2
+    assert list(doc) == ["format", "version", "sha256", "architecture", "parameters"]
+    assert path.read_text() == resign(doc)  # the digest and the layout the specification gives
     assert doc["architecture"] == {"class": "MLP", "nin": 2, "nouts": [4, 3, 1],
                                    "activation": "tanh", "output_activation": "sigmoid"}
     assert list(doc["parameters"]) == [n for n, _ in model.named_parameters()]
@@ -81,7 +85,7 @@ def _corrupt_json(edit):
     def apply(text):
         doc = json.loads(text)
         edit(doc)
-        return json.dumps(doc)
+        return resign(doc)
     return apply
 
 
@@ -101,7 +105,7 @@ CORRUPTIONS = {
     "not utf-8": (lambda t: "\udcff", "not UTF-8"),
     "a list": (lambda t: "[1, 2, 3]", "not a model file"),
     "other format": (_set(["format"], "torch"), "not a model file"),
-    "wrong version": (_set(["version"], 2), "unsupported format version 2"),
+    "wrong version": (_set(["version"], 3), "unsupported format version 3"),
     "version as text": (_set(["version"], "1"), "unsupported format version '1'"),
     "wrong shapes": (_set(["architecture", "nouts"], [5, 3, 1]), "has 37 parameters but the file holds 31"),
     "unknown class": (_set(["architecture", "class"], "os.system"), "class"),
@@ -192,3 +196,33 @@ def test_loading_does_not_draw_from_the_global_random_state(saved):
     random.seed(9)
     MLP.load(path)
     assert random.random() == expected
+
+
+def test_deeply_nested_meta_is_a_value_error_naming_save_not_a_recursion_error(tmp_path):
+    deep = []
+    for _ in range(100_000):
+        deep = [deep]
+    model = MLP(2, [2, 1], seed=0)
+    with pytest.raises(ValueError, match="save: meta is nested more than 100 lists or objects deep"):
+        model.save(tmp_path / "m.json", meta={"x": deep})
+    loop = {}
+    loop["self"] = loop
+    with pytest.raises(ValueError, match="save: meta is nested"):
+        model.save(tmp_path / "m.json", meta=loop)
+    assert os.listdir(tmp_path) == []
+    ok = {}
+    inner = ok
+    for _ in range(98):  # meta itself is level 1: 99 levels in all still save and load
+        inner["k"] = {}
+        inner = inner["k"]
+    model.save(tmp_path / "m.json", meta=ok)
+    assert load_checkpoint(tmp_path / "m.json")[1] == ok
+
+
+def test_meta_that_json_would_change_is_saved_as_a_reader_sees_it(tmp_path):
+    model = MLP(2, [2, 1], seed=0)
+    model.save(tmp_path / "m.json", meta={"t": (1, 2), 3: "three"})
+    assert load_checkpoint(tmp_path / "m.json")[1] == {"t": [1, 2], "3": "three"}
+    with pytest.raises(ValueError, match="save: meta is not JSON-serialisable: duplicate key '1'"):
+        model.save(tmp_path / "n.json", meta={1: "a", "1": "b"})
+    assert sorted(os.listdir(tmp_path)) == ["m.json"]

@@ -104,7 +104,7 @@ def test_resuming_from_a_checkpoint_continues_exactly(tmp_path, capsys):
 
 @pytest.mark.parametrize("damage", [
     lambda t: t[: len(t) // 3],
-    lambda t: t.replace('"version": 1', '"version": 7'),
+    lambda t: t.replace('"version": 2', '"version": 7'),
     lambda t: t.replace('"nouts": [\n   4,', '"nouts": [\n   5,'),
     lambda t: "garbage",
     lambda t: t.replace('"history"', '"histogram"'),
