@@ -31,7 +31,9 @@ def atomic_write(path, data):
     Raises OSError (FileNotFoundError for a missing folder, IsADirectoryError for a directory, ...)
     whose filename is `path`.
     """
-    path = os.fspath(path)
+    path = os.fsdecode(os.fspath(path))
+    if not path:  # as open(""): realpath would turn it into the current folder
+        raise FileNotFoundError(errno.ENOENT, "No such file or directory", path)
     if isinstance(data, str):
         data = data.encode("utf-8")
     elif not isinstance(data, (bytes, bytearray, memoryview)):

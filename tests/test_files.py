@@ -147,3 +147,13 @@ def test_data_that_is_neither_text_nor_bytes_is_refused_before_anything_is_writt
     with pytest.raises(TypeError, match="atomic_write: data must be str or bytes, got int"):
         atomic_write(tmp_path / "f", 3)
     assert os.listdir(tmp_path) == []
+
+
+def test_an_empty_path_is_file_not_found_as_for_open(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FileNotFoundError):
+        open("", "w")
+    with pytest.raises(FileNotFoundError):
+        atomic_write("", "x")
+    atomic_write(b"bytes-name", "x")
+    assert sorted(os.listdir(tmp_path)) == ["bytes-name"]
