@@ -6,7 +6,8 @@ from .paths import (Explanation, Ledger, Path, Step, count_paths, explain, node_
                     trace_backward)
 from .check import GradcheckError, gradcheck, gradgradcheck
 from .functional import grad, hessian, jacobian, value_and_grad
-from .draw import draw, draw_network
+from .draw import draw, draw_dot
+from .draw_network import draw_network
 from .text import show
 from .compile import Tape
 from .anomaly import detect_anomaly
@@ -15,4 +16,4 @@ from .anomaly import detect_anomaly
 __all__ = ["OPS", "Op", "Value", "enable_grad", "is_grad_enabled", "no_grad", "register_op", "topo_order",
            "unregister_op", "Explanation", "Ledger", "Path", "Step", "count_paths", "explain", "node_names",
            "nodes_between", "paths", "trace_backward", "GradcheckError", "gradcheck", "gradgradcheck", "grad",
-           "hessian", "jacobian", "value_and_grad", "draw", "draw_network", "show", "Tape", "detect_anomaly"]
+           "hessian", "jacobian", "value_and_grad", "draw", "draw_dot", "draw_network", "show", "Tape", "detect_anomaly"]

@@ -85,6 +85,7 @@ def _draw(args, out, leaves):
     fmt = os.path.splitext(args.output)[1].lstrip(".").lower()
     if fmt not in _FORMATS:
         raise ExpressionError(f"-o {args.output}: the suffix must be one of {', '.join(_FORMATS)}")
+    from ._drawkit import render
     from .draw import draw
     out.backward()
     highlight = None
@@ -93,7 +94,7 @@ def _draw(args, out, leaves):
         on = set(nodes_between(out, x))  # every path from x: its nodes and edges, found in linear time
         highlight = [(p, c) for c in on for p in c.parents if p in on] or [out]
     dot = draw(out, edge_labels=args.edges, highlight=highlight)
-    _write(dot.source.encode() if fmt == "dot" else dot.pipe(format=fmt), args.output)
+    _write(dot.source.encode() if fmt == "dot" else render(dot, fmt), args.output)
     print(f"wrote {args.output}")
 
 

@@ -1,0 +1,156 @@
+"""draw(y, highlight=paths): one colour per path (or per group of paths), local derivatives on its edges,
+and a legend whose rows and sum are checked against derivatives worked out by hand or by sympy."""
+import html
+import math
+import random
+import re
+import subprocess
+
+import sympy
+
+from autograd import Value, draw, draw_dot, explain, paths, topo_order
+from autograd._drawkit import PALETTE, SPLINE_LIMIT, num
+
+
+def olah():
+    a, b = Value(2.0, label="a"), Value(1.0, label="b")
+    c, d = a + b, b + 1
+    c.label, d.label = "c", "d"
+    e = c * d
+    e.label = "e"
+    e.backward()
+    return a, b, c, d, e
+
+
+def edge_colours(src):
+    """{(tail, head): colour attribute} of every edge in the DOT source."""
+    return {(t, h): c for t, h, c in re.findall(r"\t(\w+) -> (\w+) \[[^\]]*?color=\"([^\"]+)\"", src)}
+
+
+def legend_rows(src):
+    """The legend's rows as (colour or None, text), in order."""
+    label = src[src.rindex("label=<<TABLE"):]
+    return [(c or None, html.unescape(t))
+            for c, t in re.findall(r'<FONT POINT-SIZE="\d+"(?: COLOR="([^"]+)")?>([^<]*)</FONT>', label)]
+
+
+def test_each_path_from_b_has_its_own_colour_on_every_edge_it_uses():
+    a, b, c, d, e = olah()
+    src = draw(e, highlight=explain(e, b)).source
+    colours = edge_colours(src)
+    first, second = PALETTE[0], PALETTE[1]
+    # paths are listed b -> c -> e (rate 1 * 2) then b -> d -> e (rate 1 * 3); boxes n0..n4 are a, b, c, d, e
+    assert colours[("n1", "op2")] == first and colours[("op2", "n2")] == first       # b -> + -> c
+    assert colours[("n1", "op3")] == second and colours[("op3", "n3")] == second     # b -> + -> d
+    assert colours[("n2", "op4")] == first and colours[("n3", "op4")] == second
+    assert colours[("op4", "n4")] == f"{first}:{second}"                             # * -> e: both paths
+    assert colours[("n0", "op2")] == "#d0d0d0"                                       # a's edge: faded
+
+
+def test_path_edges_carry_local_derivatives_not_contributions():
+    a, b, c, d, e = olah()
+    src = draw(e, highlight=list(paths(e, b))).source
+    # de/dc = d = 2 and de/dd = c = 3; dc/db = dd/db = 1
+    assert re.search(r"n2 -> op4 \[[^\]]*label=<2>", src) and re.search(r"n3 -> op4 \[[^\]]*label=<3>", src)
+    assert re.search(r"n1 -> op2 \[[^\]]*label=<1>", src) and re.search(r"n1 -> op3 \[[^\]]*label=<1>", src)
+
+
+def test_legend_writes_each_rate_as_a_product_and_the_sum_equal_to_the_derivative():
+    a, b, c, d, e = olah()
+    rows = legend_rows(draw(e, highlight=explain(e, b)).source)
+    # de/db of (a+b)(b+1) is (b+1) + (a+b) = 2 + 3 at a=2, b=1
+    assert rows == [(PALETTE[0], "━━ b → c → e: 1 × 2 = 2"), (PALETTE[1], "━━ b → d → e: 1 × 3 = 3"),
+                    (None, "de/db = 2 + 3 = 5")]
+
+
+def test_a_part_of_the_paths_says_how_many_there_are_and_the_whole_derivative():
+    x = Value(0.5, label="x")
+    y = x * x * x  # three paths, dy/dx = 3 x^2 = 0.75
+    y.label = "y"
+    one = next(paths(y, x))
+    rows = legend_rows(draw(y, highlight=one).source)
+    assert "of the 3 paths" in rows[-1][1] and rows[-1][1].endswith("dy/dx = 0.75")
+
+
+def ladder(n, x0=0.3):
+    x = Value(x0, label="x")
+    y = x
+    for _ in range(n):
+        y = y.sin() + y.cos()
+    y.label = "y"
+    return x, y
+
+
+def test_past_the_palette_paths_are_coloured_by_group_with_the_groups_sums():
+    x, y = ladder(3)  # 8 paths, more than the palette's 7 colours: grouped by first edge, sin or cos
+    s = sympy.Symbol("x")
+    u = sympy.sin(s) + sympy.cos(s)
+    f = lambda t: sympy.sin(t) + sympy.cos(t)
+    t = sympy.Symbol("t")
+    outer = sympy.diff(f(f(t)), t).subs(t, u)  # dy/du, u the first rung
+    via_sin, via_cos = (outer * sympy.cos(s)).subs(s, 0.3), (outer * -sympy.sin(s)).subs(s, 0.3)
+    src = draw(y, highlight=explain(y, x)).source
+    rows = legend_rows(src)
+    assert [c for c, _ in rows] == [PALETTE[0], PALETTE[1], None]
+    assert "4 paths" in rows[0][1] and "4 paths" in rows[1][1]
+    assert rows[0][1].endswith(num(float(via_sin))) and rows[1][1].endswith(num(float(via_cos)))
+    total = float(sympy.diff(f(f(f(s))), s).subs(s, 0.3))
+    assert rows[2][1].endswith(f"= {num(total)}")
+    assert len(set(edge_colours(src).values()) & set(PALETTE)) == 2
+
+
+def test_draw_dot_takes_micrograds_format_and_rankdir():
+    a, b, c, d, e = olah()
+    assert draw_dot is draw
+    g = draw_dot(e, format="png", rankdir="TB")
+    assert g.format == "png" and "rankdir=TB" in g.source
+    assert draw(e).format == "svg" and "rankdir=LR" in draw(e).source
+
+
+def test_same_graph_same_source_with_paths_highlighted():
+    a, b, c, d, e = olah()
+    assert draw(e, highlight=explain(e, b)).source == draw(e, highlight=list(paths(e, b))).source
+
+
+def test_a_neurons_chain_of_plus_is_one_sigma_whose_edges_keep_the_rates():
+    xs = [Value(float(i), label=f"x{i}") for i in range(1, 5)]
+    ws = [Value(0.05 * i, label=f"w{i}") for i in range(1, 5)]
+    z = Value(0.1, label="b")
+    for w, xi in zip(ws, xs):
+        z = z + w * xi
+    a = z.tanh()
+    a.label = "a"
+    a.backward()
+    src = draw(a, edge_labels="local").source
+    assert len(re.findall(r"\top\d+ \[label=\"?Σ", src)) == 1 and "label=\"&#43;\"" not in src
+    boxes = re.findall(r"\tn\d+ \[label=<<TABLE", src)
+    assert len(boxes) == 4 + 4 + 1 + 4 + 1 + 1  # x, w, b, the products, z, a: no partial sums
+    rows = legend_rows(draw(a, highlight=explain(a, ws[2])).source)
+    z = 0.1 + sum(0.05 * i * i for i in range(1, 5))
+    assert rows[1][1] == f"da/dw3 = {num(3 * (1 - math.tanh(z) ** 2))}"  # x3 tanh'(z): one path
+    assert rows[2][1].startswith("Σ: a chain of +")
+
+
+def random_graph(n, seed):
+    """A random graph of n Values whose edges jump far back: the shape that made dot route for minutes."""
+    rng = random.Random(seed)
+    vals, used = [Value(rng.uniform(-1, 1), label=f"x{i}") for i in range(8)], set()
+    while len(vals) + sum(id(v) not in used for v in vals) < n:
+        a, b = rng.choice(vals), rng.choice(vals)
+        used.update((id(a), id(b)))
+        vals.append(rng.choice([a + b, a * b, a - b, a.tanh(), 0.5 * a + 3]))
+    tops = [v for v in vals if id(v) not in used]
+    return sum(tops[1:], tops[0])
+
+
+def test_big_graphs_get_straight_edges_and_capped_effort_and_dot_lays_them_out():
+    small, big = random_graph(60, 1), random_graph(460, 2)
+    big.backward()
+    assert 480 < len(topo_order(big)) <= 500  # draw's max_nodes
+    assert "splines" not in draw(small).source
+    for sums in (True, False):
+        src = draw(big, edge_labels="contribution", sums=sums).source
+        assert "splines=line" in src and "nslimit=1" in src and "mclimit=0.1" in src
+        # 492 Values took dot 117 s with curved edges and about 4 s of CPU with these settings
+        subprocess.run(["dot", "-Tsvg", "-o", "/dev/null"], input=src.encode(), check=True)
+    assert SPLINE_LIMIT <= 150
