@@ -2,8 +2,10 @@
 sums over paths. `from autograd import Value` and see the README."""
 from .engine import (OPS, Op, Value, enable_grad, is_grad_enabled, no_grad, register_op, topo_order,
                      unregister_op)
-from .paths import (Explanation, Ledger, Path, Step, count_paths, explain, node_names, nodes_between, paths,
-                    trace_backward)
+from .paths import Path, count_paths, node_names, nodes_between, paths
+from .explain import Explanation, Group, Groups, explain
+from .nudge import Nudge, NudgeRow, nudge
+from .ledger import Ledger, Step, trace_backward
 from .check import GradcheckError, gradcheck, gradgradcheck
 from .functional import grad, hessian, jacobian, value_and_grad
 from .draw import draw, draw_dot
@@ -15,5 +17,6 @@ from .anomaly import detect_anomaly
 # What `from autograd import *` gives: the names above, not the submodules (`compile` would shadow the builtin).
 __all__ = ["OPS", "Op", "Value", "enable_grad", "is_grad_enabled", "no_grad", "register_op", "topo_order",
            "unregister_op", "Explanation", "Ledger", "Path", "Step", "count_paths", "explain", "node_names",
-           "nodes_between", "paths", "trace_backward", "GradcheckError", "gradcheck", "gradgradcheck", "grad",
-           "hessian", "jacobian", "value_and_grad", "draw", "draw_dot", "draw_network", "show", "Tape", "detect_anomaly"]
+           "nodes_between", "paths", "trace_backward", "Group", "Groups", "Nudge", "NudgeRow", "nudge",
+           "GradcheckError", "gradcheck", "gradgradcheck", "grad", "hessian", "jacobian", "value_and_grad", "draw",
+           "draw_dot", "draw_network", "show", "Tape", "detect_anomaly"]

@@ -16,7 +16,9 @@ import sys
 import tempfile
 
 from .expr import FUNCTIONS, ExpressionError, build, parse_assignments
-from .paths import count_paths, explain, nodes_between, trace_backward
+from .explain import explain
+from .ledger import trace_backward
+from .paths import count_paths, nodes_between
 from .text import graph_text
 
 _FORMATS = ("svg", "png", "pdf", "dot")
