@@ -19,11 +19,11 @@ import math
 import numbers
 from collections import namedtuple
 
-from autograd import OPS, Value
+from autograd import OPS, Value, explain
 
 from .layers import MLP
 
-__all__ = ["Nielsen", "check_bp", "BPCheck", "COSTS"]
+__all__ = ["Nielsen", "check_bp", "BPCheck", "BP2", "COSTS"]
 
 # The cost and its gradient dC/da^L_j on floats (the cost is not an engine op: BP1 needs it spelled out).
 COSTS = {
@@ -132,8 +132,11 @@ class Nielsen:
         return c
 
     def name_nodes(self):
-        """Label w^l_jk, b^l_j and the recorded z^l_j, a^l_j with those names (1-based), for tables and
-        drawings: e.g. 'w^3_12', or 'w^3_1,12' once an index has two digits."""
+        """Give the network's nodes Nielsen's names, so that every table, drawing and page calls them so:
+        w^l_jk and b^l_j always, and z^l_j, a^l_j as recorded by the last forward (call forward first
+        to name those too). Indices are 1-based with layer 1 the input; once an index has two digits
+        they are separated by a comma ('w^3_12' is j=1, k=2; 'w^3_1,12' is j=1, k=12). The names
+        overwrite the nodes' labels; the inputs a^1_k are plain numbers and are not labelled."""
         def sub(*ix):
             return ("," if max(ix) > 9 else "").join(map(str, ix))
         for l in range(2, self.L + 1):
@@ -145,8 +148,74 @@ class Nielsen:
                     self.z(l, j).label = f"z^{l}_{sub(j)}"
                     self.a(l, j).label = f"a^{l}_{sub(j)}"
 
+    def waypoints(self):
+        """The recorded activations a^l_j, l = 2..L, layer by layer: the nodes to see a network's paths
+        at. explain(C, w, through=net.waypoints()) gives Nielsen's paths w -> a^l_j -> ... -> a^L_m -> C,
+        each factor a neuron-to-neuron rate da^(l+1)_q/da^l_j = w^(l+1)_qj sigma'(z^(l+1)_q)."""
+        if self._a is None:
+            raise RuntimeError("nothing recorded yet: call forward(x) first")
+        return [v for layer in self._a[1:] for v in layer]
+
+    def bp2(self, C, l, j):
+        """BP2 for neuron j of layer l (1-based, 2 <= l < L), term by term, from the paths: returns a
+        `BP2` (print it). delta^l_j = dC/dz^l_j; z^l_j has one edge out, to a^l_j = sigma(z^l_j), so
+        delta^l_j = sigma'(z^l_j) dC/da^l_j. Grouping the paths from a^l_j to C by their first edge
+        (explain(C, a^l_j).by_first_edge()) gives one group per neuron k of layer l+1: the edge into
+        the product w^(l+1)_kj a^l_j inside z^(l+1)_k, with local derivative w^(l+1)_kj, and the rest
+        dC/d(that product) = dC/dz^(l+1)_k = delta^(l+1)_k (the sum adds it with local derivative 1).
+        So dC/da^l_j = sum_k w^(l+1)_kj delta^(l+1)_k: BP2 is the chain rule's one step, grouped."""
+        if type(l) is not int or not 2 <= l < self.L:
+            raise IndexError(f"BP2 is for hidden layers l = 2..{self.L - 1} (layer {self.L} is the output: BP1),"
+                             f" got l={l!r}")
+        self._check(l, j)
+        z, a = self.z(l, j), self.a(l, j)
+        into = {id(self.w(l + 1, k, j)): k for k in range(1, self.sizes[l] + 1)}
+        terms = []
+        for g in explain(C, a, limit=0).by_first_edge():
+            ws = [p for p in g.child.parents if p is not a]
+            k = into.get(id(ws[0])) if len(ws) == 1 else None
+            if k is None:
+                raise ValueError(f"BP2: a^{l}_{j} has an edge that is not into a weight product of layer {l + 1}; "
+                                 "is C the cost of this network's last forward?")
+            terms.append(BP2Term(k, g.local, g.rest, g.subtotal, g))
+        terms.sort(key=lambda t: t.k)
+        return BP2(l, j, self.sigma_prime(l, j), terms, explain(C, z, limit=0).grad)
 
 Row = namedtuple("Row", "equation symbol backward explicit error")
+BP2Term = namedtuple("BP2Term", "k weight delta subtotal group")
+BP2Term.__doc__ = ("One term of BP2 for neuron (l, j): weight = w^(l+1)_kj (the edge's local derivative), "
+                   "delta = delta^(l+1)_k (the group's rest), subtotal = weight * delta; group = the `Group`.")
+
+
+class BP2:
+    """BP2 for neuron j of layer l from the grouped paths (see `Nielsen.bp2`): `terms` (one `BP2Term`
+    per neuron k of layer l+1), `sum` = sum_k w^(l+1)_kj delta^(l+1)_k = dC/da^l_j, `sigma_prime` =
+    sigma'(z^l_j), `delta` = sigma_prime * sum, `backward` = dC/dz^l_j by reverse accumulation."""
+
+    def __init__(self, l, j, sigma_prime, terms, backward):
+        self.l, self.j, self.sigma_prime, self.terms, self.backward = l, j, sigma_prime, terms, backward
+        self.sum = sum(t.subtotal for t in terms)
+        self.delta = sigma_prime * self.sum
+
+    def __str__(self):
+        l, j, m = self.l, self.j, self.l + 1
+        rows = [("k", f"first edge out of a^{l}_{j}", f"w^{m}_k{j} (local)", f"delta^{m}_k (rest)",
+                 f"w^{m}_k{j} * delta^{m}_k (subtotal)")]
+        for t in self.terms:
+            rows.append((str(t.k), f"a^{l}_{j} -> w^{m}_{t.k}{j} * a^{l}_{j} (in z^{m}_{t.k})", f"{t.weight:+.6f}",
+                         f"{t.delta:+.6e}", f"{t.subtotal:+.6e}"))
+        wide = [max(len(r[i]) for r in rows) for i in range(5)]
+        out = [f"BP2 for neuron {j} of layer {l}: delta^{l}_{j} = sigma'(z^{l}_{j}) * sum_k w^{m}_k{j} delta^{m}_k",
+               f"z^{l}_{j} has one edge out, to a^{l}_{j} = sigma(z^{l}_{j}), local sigma'(z^{l}_{j}) = "
+               f"{self.sigma_prime:+.6f}; the paths from a^{l}_{j} to C,",
+               f"grouped by their first edge, give one group per neuron k of layer {m}:"]
+        out += ["  " + "  ".join(c.ljust(w) for c, w in zip(r, wide)).rstrip() for r in rows]
+        out.append(f"  sum_k w^{m}_k{j} delta^{m}_k = dC/da^{l}_{j} = {self.sum:+.15e}")
+        out.append(f"  delta^{l}_{j} = sigma'(z^{l}_{j}) * sum = {self.delta:+.15e}")
+        out.append(f"  backward's dC/dz^{l}_{j}          = {self.backward:+.15e}")
+        return "\n".join(out)
+
+    __repr__ = __str__
 
 
 class BPCheck:
