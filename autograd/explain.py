@@ -11,7 +11,8 @@ each neuron k of layer l+1, with local derivative w^(l+1)_kj and rest dC/dz^(l+1
 The third is Nielsen's eq. 53: the graph's paths seen only at the activations, each factor
 da^(l+1)_q/da^l_j the sum over the sub-paths between two neurons.
 """
-from .paths import Path, _abridge, _big, _check, _counts, _num, _walk, node_names
+from .paths import Path, _abridge, _big, _check, _counts, _walk
+from .text import node_names, num
 
 __all__ = ["explain", "Explanation", "Group", "Groups"]
 
@@ -87,14 +88,14 @@ class Groups(list):
                  "paths")]
         for g in self:
             side = f" ({'left' if g.position == 0 else 'right'} operand)" if g.child in twice else ""
-            rows.append((f"{x} -> {names[g.child]}{side}", _num(g.local), _num(g.rest), _num(g.subtotal),
+            rows.append((f"{x} -> {names[g.child]}{side}", num(g.local), num(g.rest), num(g.subtotal),
                          _big(g.count)))
         wide = [max(len(row[i]) for row in rows) for i in range(5)]
         step = "step" if r.through else "edge"
         out = [f"d{y}/d{x} grouped by the first {step} out of {x}: {len(self)} group{'' if len(self) == 1 else 's'},"
                f" one per {step} (the chain rule, one step)"]
         out += ["  " + "  ".join(c.ljust(w) for c, w in zip(row, wide)).rstrip() for row in rows]
-        out.append(f"  sum of subtotals = {_num(self.total)}    d{y}/d{x} = {_num(r.grad)}")
+        out.append(f"  sum of subtotals = {num(self.total)}    d{y}/d{x} = {num(r.grad)}")
         return "\n".join(out)
 
     __repr__ = __str__
@@ -225,7 +226,7 @@ class Explanation:
         rows = [("path", "rate factors" if merged else "factors", "rate") + (("graph paths",) if merged else ())]
         for p in self.paths:
             rows.append((" -> ".join(_abridge([names[v] for v in p.nodes])),
-                         " * ".join(_abridge([_num(f) for f in p.factors])) or "(none)", _num(p.rate))
+                         " * ".join(_abridge([num(f) for f in p.factors])) or "(none)", num(p.rate))
                         + ((str(p.count),) if merged else ()))
         wide = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
         plural = "path" if self.count == 1 else "paths"
@@ -241,7 +242,7 @@ class Explanation:
                        f" not a path-by-path sum")
             how = "factored sum of rates"
         diff = 0.0 if self.total == self.grad else abs(self.total - self.grad)  # inf - inf would say nan
-        out.append(f"  {how} = {_num(self.total)}    backward {what} = {_num(self.grad)}"
+        out.append(f"  {how} = {num(self.total)}    backward {what} = {num(self.grad)}"
                    f"    difference = {diff:.3g}")
         return "\n".join(out)
 

@@ -22,7 +22,8 @@ from collections import namedtuple
 
 from .engine import OPS, Value
 from .explain import explain
-from .paths import _check, _counts, node_names
+from .paths import _check, _counts
+from .text import node_names, num
 
 __all__ = ["nudge", "Nudge", "NudgeRow", "Split"]
 
@@ -114,10 +115,6 @@ def _split(output, new):
     return Split(dc, dd, d.data * dc, c.data * dd, dc * dd)
 
 
-def _g(x):
-    return f"{x:.6g}"
-
-
 class Nudge:
     """The result of `nudge`: `rows` (`NudgeRow`s), `grad` (dy/dx), `paths` (listed, in paths() order),
     `count`, `complete` (all paths listed), `explanation` (the `Explanation`); str() is the table."""
@@ -133,9 +130,9 @@ class Nudge:
         y, x = n[self.output], n[self.input]
         plural = "path" if self.count == 1 else "paths"
         out = [f"nudge {x} by h and recompute {y} (a replay of the forward on floats; the graph is not changed)",
-               f"d{y}/d{x} = {_g(self.grad)}, the sum of the rates of {self.count} {plural}:"]
+               f"d{y}/d{x} = {num(self.grad)}, the sum of the rates of {self.count} {plural}:"]
         if self.complete:
-            out += [f"  path {i}: {' -> '.join(n[v] for v in p.nodes)}  rate {_g(p.rate)}"
+            out += [f"  path {i}: {' -> '.join(n[v] for v in p.nodes)}  rate {num(p.rate)}"
                     for i, p in enumerate(self.paths, 1)]
             each = [f"h*rate {i}" for i in range(1, len(self.paths) + 1)] if len(self.paths) > 1 else []
         else:
@@ -146,8 +143,8 @@ class Nudge:
                 f"{y}/d{x}", "leftover/h^2"]
         cells = [head]
         for r in self.rows:
-            per = [_g(t) for t in r.by_path] if each else []
-            cells.append([_g(r.h), _g(r.delta), _g(r.first_order), *per, _g(r.leftover), _g(r.leftover / r.h ** 2)])
+            per = [num(t) for t in r.by_path] if each else []
+            cells.append([num(r.h), num(r.delta), num(r.first_order), *per, num(r.leftover), num(r.leftover / r.h ** 2)])
         out += _table(cells)
         out.append("The leftover shrinks like h^2 (leftover/h^2 settles), so delta/h -> the sum of the path rates.")
         if self.rows[0].split is not None:
@@ -158,8 +155,8 @@ class Nudge:
                       f"{c}*d{d} (through {d}, {c} held)", f"d{c}*d{d} (cross term)", "sum = delta"]]
             for r in self.rows:
                 s = r.split
-                cells.append([_g(r.h), _g(s.dc), _g(s.dd), _g(s.through_first), _g(s.through_second), _g(s.cross),
-                              _g(s.through_first + s.through_second + s.cross)])
+                cells.append([num(r.h), num(s.dc), num(s.dd), num(s.through_first), num(s.through_second), num(s.cross),
+                              num(s.through_first + s.through_second + s.cross)])
             out += _table(cells)
             out.append("The two 'held' terms are first order in h (they add up to the path sum); the cross term is"
                        " second order.")

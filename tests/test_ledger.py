@@ -59,7 +59,7 @@ def _numbers(s):
     return [float(t) for t in re.findall(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?", s)]
 
 
-def test_every_printed_line_adds_up():
+def test_every_printed_line_adds_up_to_the_six_digits_it_shows():
     x = Value(0.7, label="x")
     w = Value(-1.3, label="w")
     y = (x * w).tanh() * x + w.exp() * (x * x)
@@ -70,12 +70,12 @@ def test_every_printed_line_adds_up():
     for line, s in zip(str(ledger).splitlines()[1:], ledger):
         m = re.search(r"\.grad \+= (\S+) \* (\S+) .*\)  = (\S+);", line)
         local, upstream, contribution = map(float, m.groups())
-        assert math.isclose(local * upstream, contribution, rel_tol=1e-8, abs_tol=1e-12)
+        assert math.isclose(local * upstream, contribution, rel_tol=2e-5, abs_tol=1e-9)
         totals[s.parent] = totals.get(s.parent, 0.0) + contribution
         shown = re.search(r"(?:is now|has added) (\S+)", line).group(1)
-        assert math.isclose(float(shown), totals[s.parent], rel_tol=1e-8, abs_tol=1e-12)
+        assert math.isclose(float(shown), totals[s.parent], rel_tol=2e-5, abs_tol=1e-9)
     for line in str(ledger).splitlines():
         if " held " in line:
             held, adds, now = _numbers(line.split(" held ", 1)[1])
-            assert math.isclose(held + adds, now, rel_tol=1e-8)
-            assert math.isclose(held, 2 * adds, rel_tol=1e-8)  # two earlier backwards, each the same
+            assert math.isclose(held + adds, now, rel_tol=2e-5)
+            assert math.isclose(held, 2 * adds, rel_tol=2e-5)  # two earlier backwards, each the same
