@@ -222,15 +222,16 @@ class Explanation:
     def __str__(self):
         names, y, x = self._names()
         what = f"d{y}/d{x}"
-        merged = self.through is not None
-        rows = [("path", "rate factors" if merged else "factors", "rate") + (("graph paths",) if merged else ())]
+        seen_at = self.through is not None
+        merged = seen_at and any(p.count > 1 for p in self.paths)  # say how many graph paths a row stands for
+        rows = [("path", "rate factors" if seen_at else "factors", "rate") + (("graph paths",) if merged else ())]
         for p in self.paths:
             rows.append((" -> ".join(_abridge([names[v] for v in p.nodes])),
                          " * ".join(_abridge([num(f) for f in p.factors])) or "(none)", num(p.rate))
                         + ((str(p.count),) if merged else ()))
         wide = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
         plural = "path" if self.count == 1 else "paths"
-        seen = f" seen at {len(self.through)} waypoints" if merged else ""
+        seen = f" seen at {len(self.through)} waypoints" if seen_at else ""
         out = [f"{what} as a sum over paths: {_big(self.count)} {plural} from {x} to {y}{seen}"]
         out += ["  " + "  ".join(c.ljust(w) for c, w in zip(r, wide)).rstrip() for r in rows]
         if self.complete:

@@ -158,8 +158,8 @@ class Nudge:
                 cells.append([num(r.h), num(s.dc), num(s.dd), num(s.through_first), num(s.through_second), num(s.cross),
                               num(s.through_first + s.through_second + s.cross)])
             out += _table(cells)
-            out.append("The two 'held' terms are first order in h (they add up to the path sum); the cross term is"
-                       " second order.")
+            out.append(f"To first order in h, {d}*d{c} and {c}*d{d} are h times the rates of the paths through {c}"
+                       f" and through {d}; d{c}*d{d} is second order.")
         return "\n".join(out)
 
     __repr__ = __str__

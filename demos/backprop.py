@@ -1,6 +1,6 @@
-"""The four equations of backpropagation (Nielsen, ch. 2), checked number by number on a network.
+"""BP2 derived by grouping paths, then the four equations of backpropagation (Nielsen, ch. 2) checked.
 
-    python -m demos.backprop [--seed N] [--cost quadratic|cross-entropy]
+    python -m demos.backprop [--seed N] [--cost quadratic|cross-entropy] [--all]
 
 Layers are numbered as in the book: layer 1 is the input. delta^l_j = dC/dz^l_j is the error of
 neuron j in layer l. Each row sets backward's number (left side) beside the right side of the equation
@@ -14,22 +14,32 @@ computed from the recorded z^l_j, a^l_j, the weights and sigma' from the engine'
 import argparse
 
 from nn import MLP
-from nn.nielsen import check_bp
+from nn.nielsen import Nielsen, check_bp
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(prog="python -m demos.backprop", description=__doc__.split("\n")[0])
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--cost", choices=("quadratic", "cross-entropy"), default="quadratic")
+    ap.add_argument("--all", action="store_true", help="print every row of the table, not one per equation")
     args = ap.parse_args(argv)
     model = MLP(2, [3, 3, 2], activation="sigmoid", output_activation="sigmoid", seed=args.seed)
     x, y = [0.5, -1.0], [1.0, 0.0]
-    print(__doc__.split("\n\n", 2)[2].rstrip())
-    print(f"\n{model}, x = {x}, y = {y}, {args.cost} cost\n")
+    print(f"{model}, x = {x}, y = {y}, {args.cost} cost\n")
+
+    print("Why BP2 is a sum: every path from z^2_1 to C leaves a^2_1 by exactly one of its edges, one to")
+    print("each neuron k of layer 3. Group the paths by that first edge (explain(C, a).by_first_edge()):")
+    print("each group is (the edge's local derivative w^3_k1) x (the sum over the rest of its paths, delta^3_k).\n")
+    net = Nielsen(model)
+    net.forward(x)
+    C = net.cost(y, args.cost)
+    net.name_nodes()
+    print(net.bp2(C, 2, 1))
+
+    print("\nThe four equations, each beside backward's number (python -m demos.backprop --all for every row):")
+    print(__doc__.rstrip().split("\n\n")[-1] + "\n")
     table = check_bp(model, x, y, args.cost)
-    print(table)
-    print("\nBP2 is the 'sum over the next layer's errors': delta^l_j collects one term per edge out of")
-    print("neuron j, just as backward's += does. BP3 and BP4 then read dC/db and dC/dw off the errors.")
+    print(table if args.all else table.summary())
     if not table.holds():
         raise SystemExit("the equations do not hold to 1e-12: this is a bug")
 

@@ -234,10 +234,26 @@ class BPCheck:
         """True when every equation holds to `rtol`, relative."""
         return self.worst <= rtol
 
+    def summary(self):
+        """The table cut to the first row of each equation, each followed by how many more rows hold."""
+        return self._table(first_only=True)
+
     def __str__(self):
+        return self._table(first_only=False)
+
+    def _table(self, first_only):
         head = ("eq.", "quantity", "backward (left side)", "equation (right side)", "rel. diff")
-        cells = [head] + [(r.equation, r.symbol, f"{r.backward:.15g}", f"{r.explicit:.15g}", f"{r.error:.1e}")
-                          for r in self.rows]
+        cells, shown = [head], set()
+        for r in self.rows:
+            if first_only and r.equation in shown:
+                continue
+            shown.add(r.equation)
+            cells.append((r.equation, r.symbol, f"{r.backward:.15g}", f"{r.explicit:.15g}", f"{r.error:.1e}"))
+            if first_only:
+                same = [q for q in self.rows if q.equation == r.equation]
+                if len(same) > 1:
+                    worst = max(q.error for q in same)
+                    cells.append(("", f"... {len(same) - 1} more", "", "", f"<= {worst:.1e}"))
         wide = [max(len(c[i]) for c in cells) for i in range(5)]
         lines = ["  ".join(c.ljust(w) for c, w in zip(row, wide)).rstrip() for row in cells]
         lines.insert(1, "  ".join("-" * w for w in wide))

@@ -195,4 +195,7 @@ def test_the_demo_prints_the_table_and_says_the_equations_hold(capsys):
     from demos.backprop import main
     main([])
     out = capsys.readouterr().out
-    assert "BP2  delta^2_1" in out and "all four equations hold" in out
+    assert "BP2 for neuron 1 of layer 2" in out and "a^2_1 -> w^3_21 * a^2_1 (in z^3_2)" in out
+    assert "BP2  delta^3_1" in out and "all four equations hold" in out
+    main(["--all"])
+    assert "BP2  delta^2_1" in capsys.readouterr().out
