@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-DEMOS  := tour moons paths backprop graphs newton digits
+DEMOS  := paths backprop graphs tour moons newton digits
 
 .PHONY: test demo bench fuzz dot venv clean
 
