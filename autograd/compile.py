@@ -99,6 +99,11 @@ class Tape:
         from .batched import Batched
         return Batched(self, inputs, chunk=chunk)
 
+    def vectorize(self, inputs, params=None):
+        """The graph as numpy matrix products over a batch (see `autograd.replay.vectorize`)."""
+        from .replay.vectorize import Vectorized  # numpy is imported only when a vectorised tape is made
+        return Vectorized(self, inputs, params=params)
+
 
 def _record(node, consts):
     op = OPS[node.op]

@@ -1,0 +1,354 @@
+"""`tape.vectorize(inputs)`: one example's scalar graph run as numpy matrix products over a batch.
+
+`recognise.analyse` finds the vectors in the recorded graph (dot products, sums, elementwise maps);
+this module turns that plan into numpy: a dot step is Z = V W^T + b over all N samples at once, its
+backward the two products of backprop, dL/dV = G W and dL/dW = G^T V (summed over the samples by
+the product itself), a map step one numpy call per op, and a node that fits no idiom a column of
+its own, computed element by element with the engine's own functions, as `Batched` computes it.
+The parameters live in one flat float64 array (`data`, gradients in `grad`); each layer's W is a
+strided view into it, so an optimiser can step every parameter with one numpy expression.
+"""
+import itertools
+import time
+
+from ..engine import OPS, Value, _fail
+from . import vecops
+from .recognise import DOT, MAP, SUM, analyse, stood_for
+
+__all__ = ["Vectorized"]
+
+SYMBOL = {"sigmoid": "σ", "tanh": "tanh", "relu": "relu", "neg": "neg"}
+
+
+class Vectorized:
+    """A tape as numpy vector ops. `forward(*arrays)` / `backward()` are those of `Batched`:
+
+    forward takes one array per input leaf (N samples each), or one (N, len(inputs)) array whose
+    rows are the samples, returns the N per-sample outputs and sets `output.data` to their sum;
+    backward adds dL/dp summed over the samples into every other leaf's `.grad`. `print(vec.plan)`
+    shows the vector ops found. `buffered()` keeps the parameters in numpy for training.
+    `params` (optional) puts those leaves first in the buffer, in that order (model.parameters()).
+    """
+
+    name = "vectorize"
+
+    def __init__(self, tape, inputs, params=None):
+        import numpy as np
+        self._np = np
+        inputs = list(inputs)
+        leaf_ids = {id(v) for v in tape.leaves}
+        for x in inputs + list(params or ()):
+            if id(x) not in leaf_ids:
+                raise ValueError(f"{self.name}: {x!r} is not a leaf of this tape's graph")
+        if len({id(x) for x in inputs}) != len(inputs):
+            raise ValueError(f"{self.name}: a data leaf is listed twice in the inputs")
+        start = time.perf_counter()
+        self.output, self.inputs = tape.output, inputs
+        nodes = tape.nodes
+        steps, sizes, vec, col = analyse(nodes, inputs)
+        self.analysis_seconds = time.perf_counter() - start
+        taken = {id(x) for x in inputs}
+        leaves = [v for v in nodes if not v.op and id(v) not in taken]  # vector 1, numbered as analyse numbers it
+        pos = _layout(leaves, steps, col, params, taken)
+        self.params = [None] * len(leaves)
+        for q, p in enumerate(pos):
+            self.params[p] = leaves[q]
+        self.data = np.array([v.data for v in self.params], dtype=np.float64)
+        self.grad = np.zeros(len(self.params))
+        cols = [pos[col[i]] if vec[i] == 1 else col[i] for i in range(len(nodes))]
+        batched = [True, False]
+        self._steps = []
+        for kind, rows, payload in steps:
+            step = _STEP[kind](np, self, nodes, rows, payload, vec, cols, sizes)
+            batched.append(step.batched(batched))
+            self._steps.append(step)
+        self._batched, self._sizes = batched, sizes
+        wanted = [False, True]
+        for s in self._steps:
+            wanted.append(s.wants(wanted))
+        self._wanted = wanted
+        out = len(nodes) - 1
+        self._out = (vec[out], cols[out])
+        self.plan = Plan(len(inputs), steps, self._steps, len(nodes))
+        self._vals = None
+        self.buffered_now = False
+        self.seconds = time.perf_counter() - start
+
+    def forward(self, *arrays):
+        """Per-sample outputs for the input arrays; `output.data` = their sum."""
+        np = self._np
+        X = self._matrix(arrays)
+        if not self.buffered_now:
+            self.data[:] = [v.data for v in self.params]
+        vals = [X, self.data.reshape(1, -1)]
+        self._vals = None
+        with np.errstate(all="ignore"):  # inf and nan propagate as with Python floats
+            for s in self._steps:
+                vals.append(s.forward(np, vals))
+        v, c = self._out
+        n = X.shape[0]
+        out = np.broadcast_to(vals[v][:, c], (n,)) if self.inputs else vals[v][:, c]
+        self._vals, self._n = vals, n
+        self.output.data = float(np.sum(out))
+        return out if self.inputs else float(out[0])
+
+    def backward(self):
+        """Add the sum over samples of dL_n/dp into each parameter leaf's grad (or into `grad`, buffered)."""
+        np = self._np
+        if self._vals is None:
+            raise RuntimeError(f"{self.name} backward(): call forward() first, it computes the values backward uses")
+        vals, n = self._vals, self._n
+        grad = self.grad
+        if not self.buffered_now:
+            grad[:] = 0.0
+        grads = [None, grad.reshape(1, -1)]
+        for k, size in enumerate(self._sizes[2:], 2):
+            grads.append(np.zeros((n if self._batched[k] else 1, size)) if self._wanted[k] else None)
+        v, c = self._out
+        if self._wanted[v]:
+            grads[v][:, c] += 1.0 if self._batched[v] else float(n)  # d(sum over samples)/d(L_n) = 1 each
+        with np.errstate(all="ignore"):
+            for s in reversed(self._steps):
+                if self._wanted[s.out]:
+                    s.backward(np, vals, grads, self._wanted)
+        if not self.buffered_now:
+            for p, g in zip(self.params, grad.tolist()):
+                p.grad += g
+        self.output.grad = 1.0
+
+    def buffered(self):
+        """Train on the flat buffers: `with vec.buffered() as buf:` (see `autograd.replay.buffers`)."""
+        from .buffers import Buffers
+        return Buffers(self)
+
+    def _matrix(self, arrays):
+        np, inputs = self._np, self.inputs
+        if len(arrays) == 1 and len(inputs) != 1 or (len(inputs) == 1 and np.ndim(arrays[0]) == 2):
+            X = np.asarray(arrays[0], dtype=np.float64)
+            if X.ndim != 2 or X.shape[1] != len(inputs):
+                raise ValueError(f"{self.name} forward: one array must have shape (samples, {len(inputs)}), "
+                                 f"a column per data leaf ({_names(self, inputs[:2])}, ...); got shape {X.shape}")
+            return X
+        if len(arrays) != len(inputs):
+            which = (f"no array for data leaf {_names(self, [inputs[len(arrays)]])}" if len(arrays) < len(inputs)
+                     else "more arrays than data leaves")
+            raise ValueError(f"{self.name} forward: {which} (expected {len(inputs)} arrays, got {len(arrays)})")
+        if not inputs:
+            return np.zeros((1, 0))
+        cols = []
+        for x, a in zip(inputs, arrays):
+            try:
+                a = np.asarray(a, dtype=np.float64)
+            except (TypeError, ValueError) as e:
+                raise ValueError(f"{self.name} forward: the array for data leaf {_names(self, [x])} is not numbers: {e}") from None
+            if a.ndim != 1 or a.shape != (cols[0].shape if cols else a.shape):
+                raise ValueError(f"{self.name} forward: the array for data leaf {_names(self, [x])} has shape "
+                                 f"{a.shape}; expected {cols[0].shape if cols else '1-d'}, as for {_names(self, inputs[:1])}")
+            cols.append(a)
+        return np.stack(cols, axis=1)
+
+
+def _names(vec, leaves):
+    from ..paths import node_names  # the one naming rule (label, or leaf#i), needed only for an error
+    names = node_names(vec.output)
+    return ", ".join(repr(names[v]) for v in leaves)
+
+
+def _layout(leaves, steps, col, params, taken):
+    """Buffer position of each parameter: `params` first, then each layer's W row by row, then the rest.
+
+    So a matrix is a strided view of the buffer (an MLP's model.parameters() puts w then b per neuron:
+    W's rows are nin + 1 apart) and an optimiser over `params` steps one slice of it."""
+    q_of = {id(v): q for q, v in enumerate(leaves)}
+    for p in params or ():
+        if id(p) in taken:
+            raise ValueError(f"vectorize: {p!r} is both a data leaf and a parameter")
+    first = [q_of[id(p)] for p in params or ()]
+    rows = [col[w] for kind, _, payload in steps if kind == DOT for ws in payload[0] for w in ws]
+    order = list(dict.fromkeys(itertools.chain(first, rows, range(len(leaves)))))  # first place of each
+    pos = [0] * len(leaves)
+    for p, q in enumerate(order):
+        pos[q] = p
+    return pos
+
+
+class _Step:
+    def __init__(self, np, vec, nodes, rows, payload, where, cols, sizes):
+        self.out = len(vec._steps) + 2
+        self.nodes = [nodes[i] for i in rows]
+        self._where, self._cols, self._sizes, self._np = where, cols, sizes, np
+
+    def gather(self, items):
+        where, cols = self._where, self._cols
+        return vecops.Gather(self._np, [(where[i], cols[i]) for i in items], self._sizes)
+
+    def operand(self, items):
+        # Node operands become a Gather; constants one number, or a row of numbers when they differ.
+        if type(items[0]) is int:
+            return self.gather(items)
+        return items[0] if len(set(items)) == 1 else self._np.array(items, dtype=float).reshape(1, -1)
+
+    def batched(self, flags):
+        return any(flags[v] for g in self.sources() for v, *_ in g.runs)
+
+    def wants(self, flags):
+        return any(flags[v] for g in self.sources() for v, *_ in g.runs)
+
+
+class _Map(_Step):
+    """One op on every column: out[:, j] = op(x[:, j], y[:, j]), the operands gathered from vectors."""
+
+    def __init__(self, np, vec, nodes, rows, payload, where, cols, sizes):
+        super().__init__(np, vec, nodes, rows, payload, where, cols, sizes)
+        self.op, args = payload
+        self.args = [self.operand(a) for a in args]
+        form = vecops.numpy_forms(np).get(self.op)
+        if form is None or len(rows) == 1:  # a lone node, or an op numpy cannot express: the engine's own code
+            self.fwd, self.der = vecops.per_element(np, OPS[self.op])
+            self.bad, self.exact = None, True
+        else:
+            (self.fwd, self.der, self.bad), self.exact = form, False
+
+    def sources(self):
+        return [a for a in self.args if isinstance(a, vecops.Gather)]
+
+    def forward(self, np, vals):
+        xs = [a.fetch(np, vals) if isinstance(a, vecops.Gather) else a for a in self.args]
+        try:
+            out = self.fwd(*xs)
+        except vecops.DOMAIN:
+            for j, node in enumerate(self.nodes):  # find the column whose element failed, and name its node
+                try:
+                    self.fwd(*[x[:, j] if getattr(x, "ndim", 0) == 2 else x for x in xs])
+                except vecops.DOMAIN as e:
+                    raise _fail(e, node.args) from None
+            raise
+        if self.bad is not None:
+            bad = self.bad(*xs, out)
+            if bad.any():
+                vecops.raise_first(self.op, xs, bad, self.nodes)
+        self.xs = xs
+        return out
+
+    def backward(self, np, vals, grads, wanted):
+        g = grads[self.out]
+        ds = self.der(*self.xs, vals[self.out])
+        for a, d in zip(self.args, ds):
+            if isinstance(a, vecops.Gather) and a.wants_grad(wanted):
+                a.scatter(np, g if type(d) is float and d == 1.0 else d * g, grads, wanted)
+
+
+class _Dot(_Step):
+    """Rows reading one vector: Z = V W^T + start; backward dV = G W, dW = G^T V, dstart = G."""
+
+    def __init__(self, np, vec, nodes, rows, payload, where, cols, sizes):
+        super().__init__(np, vec, nodes, rows, payload, where, cols, sizes)
+        weights, shared, starts = payload
+        self.v = self.gather(shared)
+        self.start = None if starts[0] is None else self.operand(starts)
+        flat = [cols[w] for ws in weights for w in ws]
+        r, k = len(weights), len(shared)
+        strided = vecops.affine(flat, r, k)
+        if strided is not None:
+            s, rs, cs = strided
+            ast = np.lib.stride_tricks.as_strided
+            self.W = ast(vec.data[s:], shape=(r, k), strides=(rs * 8, cs * 8), writeable=False)
+            self.GW = ast(vec.grad[s:], shape=(r, k), strides=(rs * 8, cs * 8))
+            self.index = None
+        else:
+            self.index = np.array(flat, dtype=np.intp).reshape(r, k)
+            self._data, self._grad = vec.data, vec.grad
+        self.shape = (r, k)
+
+    def sources(self):
+        return [self.v] + ([self.start] if isinstance(self.start, vecops.Gather) else [])
+
+    def wants(self, flags):
+        return True  # W is made of parameters
+
+    def forward(self, np, vals):
+        V = self.v.fetch(np, vals)
+        W = self.W if self.index is None else self._data[self.index]
+        Z = V @ W.T
+        if self.start is not None:
+            Z = Z + (self.start.fetch(np, vals) if isinstance(self.start, vecops.Gather) else self.start)
+        self.V, self.Wnow = V, W
+        return Z
+
+    def backward(self, np, vals, grads, wanted):
+        g, V = grads[self.out], self.V
+        if self.v.wants_grad(wanted):
+            self.v.scatter(np, g @ self.Wnow, grads, wanted)
+        gs = g if V.shape[0] == g.shape[0] else g.sum(axis=0, keepdims=True)
+        dW = gs.T @ V
+        if self.index is None:
+            self.GW += dW
+        else:
+            np.add.at(self._grad, self.index, dW)
+        if isinstance(self.start, vecops.Gather) and self.start.wants_grad(wanted):
+            self.start.scatter(np, g, grads, wanted)
+
+
+class _Sum(_Step):
+    """Rows of sums: out[:, r] = start_r + sum over k of t[:, r, k]; backward hands G to every term."""
+
+    def __init__(self, np, vec, nodes, rows, payload, where, cols, sizes):
+        super().__init__(np, vec, nodes, rows, payload, where, cols, sizes)
+        terms, starts = payload
+        self.terms = self.gather([t for ts in terms for t in ts])
+        self.length = len(terms[0])
+        self.start = None if starts[0] is None else self.operand(starts)
+
+    def sources(self):
+        return [self.terms] + ([self.start] if isinstance(self.start, vecops.Gather) else [])
+
+    def forward(self, np, vals):
+        T = self.terms.fetch(np, vals)
+        out = T.reshape(T.shape[0], -1, self.length).sum(axis=2)
+        if self.start is not None:
+            out = out + (self.start.fetch(np, vals) if isinstance(self.start, vecops.Gather) else self.start)
+        return out
+
+    def backward(self, np, vals, grads, wanted):
+        g = grads[self.out]
+        if self.terms.wants_grad(wanted):
+            self.terms.scatter(np, np.repeat(g, self.length, axis=1), grads, wanted)
+        if isinstance(self.start, vecops.Gather) and self.start.wants_grad(wanted):
+            self.start.scatter(np, g, grads, wanted)
+
+
+_STEP = {MAP: _Map, DOT: _Dot, SUM: _Sum}
+
+
+class Plan:
+    """What the analysis found: the chain of vector ops, and how many scalar nodes each stands for."""
+
+    def __init__(self, n_inputs, raw, steps, n_nodes):
+        self.n_nodes = n_nodes
+        self.rows = []
+        for (kind, rows, payload), s in zip(raw, steps):
+            if kind == MAP:
+                name = SYMBOL.get(s.op, s.op) + str(len(rows))
+                how = "per node, the engine's own code" if s.exact else "elementwise, one numpy call"
+            elif kind == DOT:
+                name = f"dot{len(rows)}"
+                how = f"{s.shape[0]}x{s.shape[1]} matrix times vector" + ("" if s.start is None else " + start")
+            else:
+                name = "sum" if len(rows) == 1 else f"sum{len(rows)}"
+                how = f"sum of {s.length} terms" + ("" if s.start is None else " + start")
+            self.rows.append((name, stood_for(kind, rows, payload), how))
+        self.head = f"in{n_inputs}"
+
+    def __str__(self):
+        names = [self.head] + [r[0] for r in self.rows]
+        covered = sum(r[1] for r in self.rows)
+        lines = [" → ".join(names if len(names) <= 12 else names[:6] + ["..."] + names[-4:]),
+                 f"{len(self.rows)} vector ops for {covered:,} scalar nodes "
+                 f"({self.n_nodes - covered:,} leaves)"]
+        width = max((len(r[0]) for r in self.rows), default=4)
+        for name, count, how in self.rows:
+            lines.append(f"  {name:<{width}}  {count:>9,} nodes  {how}")
+        return "\n".join(lines)
+
+    def __repr__(self):
+        return f"<Plan: {len(self.rows)} vector ops for {self.n_nodes:,} nodes>"
