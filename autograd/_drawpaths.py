@@ -2,7 +2,7 @@
 writes each path's rate as the product of its local derivatives and dy/dx as the sum of the rates."""
 from . import _drawkit as kit
 from .engine import Value
-from .paths import explain
+from .explain import explain
 
 HIGHLIGHT = "#e6550d"  # nodes and edges picked one by one share one colour: they are not paths
 
