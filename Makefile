@@ -1,12 +1,12 @@
 # Every target sets itself up on a fresh machine: a .venv with the package and its extras, and
-# Graphviz's `dot` (apt-get or brew) when it is missing.
+# Graphviz's `dot` (apt-get or brew) when it is missing; `make test` also Debian's chromium, for the page tests.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMOS  := paths backprop graphs tour moons newton digits
 
-.PHONY: test demo bench fuzz dot venv clean
+.PHONY: test demo bench fuzz dot chromium venv clean
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,7 +19,10 @@ venv: $(STAMP)
 dot:
 	@command -v dot >/dev/null 2>&1 || sh scripts/install-dot.sh
 
-test: venv dot
+chromium:
+	@[ -n "$$PATHGRAD_CHROMIUM" ] || command -v chromium >/dev/null 2>&1 || sh scripts/install-chromium.sh
+
+test: venv dot chromium
 	$(BIN)/python -m pytest -q tests
 
 demo: venv dot

@@ -5,6 +5,7 @@
     python -m autograd trace "(a+b)*(b+1)" a=2 b=1               # backward's += steps, one per edge
     python -m autograd show "(a+b)*(b+1)" a=2 b=1                # the graph as text, one row per node
     python -m autograd draw "(a+b)*(b+1)" a=2 b=1 -o graph.svg --edges contribution
+    python -m autograd explore "(a+b)*(b+1)" a=2 b=1 -o olah.html   # a page to click through, offline
 
 Expressions use numbers, variables, + - * / **, unary -, and relu tanh sigmoid exp log sqrt abs sin cos
 (see autograd/expr.py); anything else is refused with exit code 2. An expression starting with '-'
@@ -48,6 +49,8 @@ def _parser():
     c.add_argument("--edges", choices=("local", "contribution"), default="local",
                    help="edge labels: local derivatives or what each edge added in backward")
     c.add_argument("--highlight", metavar="VAR", help="highlight every path from VAR to the output")
+    c = command("explore", "write the explorer: one self-contained HTML page (click a node, step backward)")
+    c.add_argument("-o", "--output", required=True, help="the .html file to write")
     return p
 
 
@@ -119,6 +122,11 @@ def main(argv=None):
         elif args.command == "show":
             out.backward()
             print(graph_text(out, max_nodes=sys.maxsize))  # a long expression is a long table, not an error
+        elif args.command == "explore":
+            from .explore import explore
+            if not args.output.lower().endswith((".html", ".htm")):
+                raise ExpressionError(f"-o {args.output}: the explorer is a web page; name it .html")
+            print(f"wrote {explore(out).save(args.output)}")
         else:
             _draw(args, out, leaves)
     except (ExpressionError, ArithmeticError, ValueError) as e:

@@ -501,6 +501,10 @@ class Value:
         lab = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data!r}, grad={g}{lab})"
 
+    def _repr_html_(self):  # Jupyter's rich display; lazy, so the REPL never loads the HTML code
+        from .explore.html import value_html
+        return value_html(self)
+
 
 for _attr, _method in list(vars(Value).items()):
     # The ops' methods were made by factories: name them as the class does ("__add__", not "__+__"),
