@@ -45,8 +45,10 @@ def test_value_html_shows_data_grad_and_a_small_drawing():
 def test_explanation_html_lists_each_path_in_its_colour_and_the_sum_against_backward():
     e, a, b = olah()
     out = explanation_html(explain(e, b))
-    colours = re.findall(r'class="pg-sw" style="background:(#[0-9a-f]{6})"', out)
+    colours = re.findall(r'class="pg-sw" style="background:(#[0-9a-fA-F]{6})"', out)
     assert colours == palette()[:2]
+    drawn = out[out.index("<svg"):].lower()  # the drawing below the table: each path's edges in its colour
+    assert all(f'stroke="{c.lower()}"' in drawn for c in colours)
     assert ["b → c → e", "1 × 2", "2"] == cells(out)[1:4] and ["b → d → e", "1 × 3", "3"] == cells(out)[5:8]
     assert "sum of rates = 5    backward de/db = 5    difference = 0" in out
     assert "<svg" in out

@@ -11,7 +11,7 @@ import sympy
 
 from autograd import Value, paths, topo_order, trace_backward
 from autograd.explore import explore
-from autograd.explore.names import num
+from autograd.explore.names import num, palette
 from nn import MLP
 
 from _browser import Browser, screenshot
@@ -85,7 +85,9 @@ def test_clicking_a_leaf_lights_exactly_its_paths_and_sums_to_the_exact_derivati
         on_paths = {ids[id(child), pos] for p in found for (_, child, pos) in p.edges}
         assert lit(page, "g.edge.pg-on") == on_paths
         assert page.locator("tr.pg-path").count() == len(found)
-        assert page.locator(".pg-stripe").count() == sum(len(p) for p in found)
+        striped = page.eval_on_selector_all(".pg-stripe", "ss => ss.map(s => [s.dataset.of, s.getAttribute('stroke')])")
+        assert {e for e, _ in striped} == on_paths
+        assert {c for _, c in striped} <= set(palette())
         assert value(page, ".pg-total") == pytest.approx(exact, rel=1e-12)
         assert value(page, ".pg-grad") == pytest.approx(exact, rel=1e-12)
         assert num(exact) in page.text_content(".pg-grad")

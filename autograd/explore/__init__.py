@@ -50,9 +50,8 @@ class Explorer:
 
     def save(self, path):
         """Write the standalone page to `path` (atomically: a failure leaves no half-written file)."""
-        from ._write import write_text
-        write_text(path, self.html())
-        return path
+        from .._files import atomic_write
+        return atomic_write(path, self.html())
 
     def widget(self):
         """The Jupyter widget (anywidget); its sliders recompute the graph in the kernel."""

@@ -37,6 +37,20 @@ const OPS = {
   "sin": [Math.sin, (x) => [Math.cos(x)]], "cos": [Math.cos, (x) => [-Math.sin(x)]],
 };
 
+function pathColours(lists, palette) {
+  // As the drawings colour paths: one colour each while the palette lasts; past it, one per group of
+  // paths that part at the same edge (the last colour for all groups past the palette).
+  const last = palette.length - 1;
+  if (lists.length <= palette.length) return lists.map((p, i) => palette[i]);
+  let common = 0;
+  while (lists.every((p) => p.length > common && p[common] === lists[0][common])) common++;
+  const group = new Map();
+  return lists.map((p) => {
+    if (!group.has(p[common])) group.set(p[common], group.size);
+    return palette[Math.min(group.get(p[common]), last)];
+  });
+}
+
 function stripes(layer, shape, colours, width) {
   // One clone of the shape per colour, dashed and offset, so an edge on k paths shows k colours.
   const n = colours.length, dash = 7;
@@ -44,6 +58,7 @@ function stripes(layer, shape, colours, width) {
     const s = shape.cloneNode(false);
     s.removeAttribute("id");
     s.setAttribute("class", "pg-stripe");
+    s.setAttribute("data-of", shape.parentNode.id);
     s.setAttribute("fill", "none");
     s.setAttribute("stroke", c);
     s.setAttribute("stroke-opacity", "1");
@@ -151,8 +166,8 @@ function graphView(root, d, model) {
     edges.forEach((e, k) => { const t = texts(edge(k)); if (t.length) t[t.length - 1].textContent = num(local[k]); });
     const { on, list, count } = between(input);
     overlay.textContent = "";
-    const colours = edges.map(() => []);
-    list.forEach((p, i) => p.forEach((k) => colours[k].push(palette[i % palette.length])));
+    const colours = edges.map(() => []), pc = pathColours(list, palette);
+    list.forEach((p, i) => p.forEach((k) => { if (!colours[k].includes(pc[i])) colours[k].push(pc[i]); }));
     edges.forEach((e, k) => {
       edge(k).classList.toggle("pg-on", on[e.parent] && on[e.child]);  // x -> .. -> parent -> child -> .. -> y
       if (colours[k].length) stripes(overlay, edge(k).querySelector("path"), colours[k], 3);
@@ -173,7 +188,7 @@ function graphView(root, d, model) {
       const r = rowOf("td", ["", names.join(" → "), f.map(num).join(" × ") || "(none)", num(rate)]);
       r.className = "pg-path";
       r.setAttribute("data-edges", p.join(" "));
-      r.firstChild.append(el("span", { class: "pg-swatch", style: `background:${palette[i % palette.length]}` }));
+      r.firstChild.append(el("span", { class: "pg-swatch", style: `background:${pc[i]}` }));
       table.append(r);
     });
     const complete = BigInt(list.length) === count;
@@ -260,12 +275,13 @@ function networkView(root, d) {
   const light = (ids) => svg.querySelectorAll(".weight, .neuron").forEach((x) => x.classList.toggle("pg-on", ids.has(x.id)));
   function weight(w) {
     const lit = new Map();  // line id -> colours of the paths through it
-    const add = (id, c) => lit.set(id, [...(lit.get(id) || []), c]);
+    const add = (id, c) => { const cs = lit.get(id) || []; if (!cs.includes(c)) lit.set(id, [...cs, c]); };
     table.textContent = "";
     row("th", ["", "path", "rate factors", "rate"]);
     let total = 0;
+    const pc = pathColours(w.paths.map((p) => p.neurons.map(([l, j]) => `${l}_${j}`)), palette);
     w.paths.forEach((p, i) => {
-      const c = palette[i % palette.length];
+      const c = pc[i];
       add(w.id, c);
       for (let s = 1; s < p.neurons.length; s++) add(`w${p.neurons[s][0]}_${p.neurons[s][1]}_${p.neurons[s - 1][1]}`, c);
       const names = [w.name, ...p.neurons.map(([l, j]) => byId[`n${l}_${j}`].name), "C"];
@@ -293,7 +309,7 @@ function networkView(root, d) {
       row("th", ["", "term", "w × δ", "product"]);
       let s = 0;
       n.terms.forEach((t, i) => {
-        const c = palette[i % palette.length];
+        const c = palette[Math.min(i, palette.length - 1)];
         s += float(t.product);
         row("td", ["", `q = ${t.q}`, `${num(float(t.w))} × ${num(float(t.delta))}`, num(float(t.product))], c).className = "pg-path";
         stripes(overlay, svg.querySelector(`#${t.wid} .ink`), [c], 4);

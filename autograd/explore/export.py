@@ -10,7 +10,7 @@ Nothing returned keeps a reference to the graph.
 """
 import math
 
-from ..draw import _checked_order, _html
+from .. import _drawkit as kit
 from ..engine import Value
 from . import names as _names
 
@@ -25,7 +25,7 @@ def number(x):
 
 def ordered(root, max_nodes):
     """topo_order(root), refused with a clear ValueError past `max_nodes` nodes (as draw refuses)."""
-    return _checked_order(root, max_nodes, "explore")
+    return kit.checked_order(root, max_nodes, "explore")
 
 
 def graph_data(root, max_nodes=MAX_NODES):
@@ -47,20 +47,20 @@ def graph_data(root, max_nodes=MAX_NODES):
 
 def graph_svg(order, names, edges):
     """graphviz's SVG of the graph: one box per node (name, op, data, grad), one edge per parent edge
-    labelled with its local derivative. Labels go through the drawings' own escaping (draw._html)."""
-    from ..draw import _graphviz
-    g = _graphviz().Digraph("explore", graph_attr={"rankdir": "LR", "nodesep": "0.3", "fontname": "Helvetica"},
+    labelled with its local derivative. Labels go through the drawings' own escaping (_drawkit.html)."""
+    g = kit.graphviz().Digraph("explore", graph_attr={"rankdir": "LR", "nodesep": "0.3", "fontname": kit.FONT,
+                                                      **kit.layout(len(order))},
                             node_attr={"shape": "plain", "fontname": "Helvetica", "fontsize": "11"},
                             edge_attr={"fontname": "Helvetica", "fontsize": "10", "arrowsize": "0.6"})
     for i, v in enumerate(order):
-        head = f"<B>{_html(names[v])}</B>" + (f" ({_html(v.op)})" if v.op and v.label else "")
+        head = f"<B>{kit.html(names[v])}</B>" + (f" ({kit.html(v.op)})" if v.op and v.label else "")
         rows = [head, f"data {_names.num(v.data)}", "grad ?"]
         cells = "".join(f"<TR><TD>{r}</TD></TR>" for r in rows)
         g.node(f"v{i}", f'<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" BGCOLOR="white">{cells}</TABLE>>',
                id=f"v{i}")
     for k, e in enumerate(edges):
         g.edge(f"v{e['parent']}", f"v{e['child']}", id=f"e{k}", label=_names.num(_float(e["local"])))
-    svg = g.pipe(format="svg").decode()
+    svg = kit.render(g, "svg").decode()
     return svg[svg.index("<svg"):]  # the XML prolog and DOCTYPE are not allowed inside HTML
 
 

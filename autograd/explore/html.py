@@ -8,8 +8,8 @@ Path i has colour i of the one palette, in the tables and in the drawings alike.
 """
 import html
 
-from ..draw import _plain
-from .names import node_names, num, palette
+from ..text import plain as _plain
+from .names import node_names, num, palette, path_colours
 
 SMALL = 30       # a Value's repr draws its graph up to this many nodes
 DRAWN = 60       # an explanation's repr draws its paths up to this many nodes
@@ -39,15 +39,16 @@ def _table(caption, head, rows, foot=(), colours=None):
 def _svg(dot):
     """graphviz's SVG of a drawing, inline; '' when graphviz or dot is not there."""
     try:
-        svg = dot().pipe(format="svg").decode()
-    except Exception:  # no graphviz package or no dot program: the table alone still answers
+        from .._drawkit import render
+        svg = render(dot(), "svg").decode()
+    except (ImportError, FileNotFoundError):  # no graphviz package or no dot: the table alone still answers
         return ""
     return f'<div style="max-width:100%;overflow:auto">{svg[svg.index("<svg"):]}</div>'
 
 
 def _colours(n):
     p = palette()
-    return [p[i % len(p)] for i in range(n)]
+    return [p[min(i, len(p) - 1)] for i in range(n)]  # as the drawings: the last colour for the rest
 
 
 def value_html(v):
@@ -76,12 +77,14 @@ def explanation_html(r):
     diff = 0.0 if r.total == r.grad else abs(r.total - r.grad)
     foot.append(f"{'sum of rates' if r.complete else 'factored sum'} = {num(r.total)}    "
                 f"backward d{y}/d{x} = {num(r.grad)}    difference = {num(diff)}")
+    through = getattr(r, "through", None)
+    colours = _colours(len(rows)) if through else path_colours(r.paths, r.output)
     out = _table(f"d{y}/d{x} as a sum over paths: {r.count} path{'' if r.count == 1 else 's'} from {x} to {y}",
-                 ["path", "factors", "rate"], rows, foot, _colours(len(rows)))
+                 ["path", "factors", "rate"], rows, foot, colours)
     from ..engine import topo_order
-    if r.paths and len(topo_order(r.output)) <= DRAWN:
+    if r.paths and not through and len(topo_order(r.output)) <= DRAWN:
         from ..draw import draw
-        out += _svg(lambda: draw(r.output, highlight=r.paths, edge_labels="local"))
+        out += _svg(lambda: draw(r.output, highlight=r))
     return out
 
 
@@ -137,6 +140,6 @@ def bpcheck_html(c):
 
 def mlp_html(model):
     """An MLP: its network picture (draw_network), with its repr as the caption."""
-    from ..draw import draw_network
+    from ..draw_network import draw_network
     return f"<div><b>{esc(repr(model))}</b></div>" + _svg(lambda: draw_network(model))
 

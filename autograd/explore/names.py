@@ -1,26 +1,25 @@
 """The one way nodes are named, numbers printed and paths coloured, shared with tables and drawings."""
-from .. import draw as _draw
+from .. import _drawkit as kit
+from .._drawpaths import _edges, _groups
+from ..text import node_names, num
 
-try:
-    from ..text import node_names, num
-except ImportError:  # until autograd.text lands: its format, to 6 significant digits
-    from ..paths import node_names
-
-    def num(x):
-        x = x.data if hasattr(x, "data") else float(x)
-        x += 0.0
-        if x != x or x in (float("inf"), float("-inf")):
-            return str(x)
-        if x == int(x) and abs(x) < 1e15:
-            return str(int(x))
-        return f"{x:.6g}".replace("e-0", "e-").replace("e+0", "e+")
-
-__all__ = ["node_names", "num", "palette"]
-
-# Path i gets colour i (cycling), in the HTML tables, the explorer and the drawings alike.
-_FALLBACK = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf")
+__all__ = ["node_names", "num", "palette", "path_colours"]
 
 
 def palette():
-    """The path colours, "#rrggbb" strings: the drawings' (draw.PALETTE) when they define one."""
-    return list(getattr(_draw, "PALETTE", _FALLBACK))
+    """The drawings' path colours ("#rrggbb"), in order."""
+    return list(kit.PALETTE)
+
+
+def path_colours(paths, root):
+    """The colour of each path (from one input to `root`) as `draw(root, highlight=paths)` gives it:
+    one colour each while the palette lasts; past it, one per group of paths that part at the same edge."""
+    p = kit.PALETTE
+    if len(paths) <= len(p):
+        return [p[i] for i in range(len(paths))]
+    index = {v: i for i, v in enumerate(kit.topo_order(root))}
+    colour = {}
+    for g, (_, members) in enumerate(_groups(paths, index.__getitem__, kit.names(root))):
+        for q in members:
+            colour[id(q)] = p[min(g, len(p) - 1)]
+    return [colour[id(q)] for q in paths]
