@@ -1,5 +1,7 @@
 """What every drawing shares: the graphviz import, escaping, colours, node names, numbers, and the
 layout settings chosen by size so that `dot` finishes in seconds on every graph `draw` accepts."""
+import re
+
 from .engine import Value, topo_order
 from .text import node_names, num, plain, visible  # noqa: F401 (one name, one number format)
 
@@ -121,3 +123,17 @@ def render(graph, fmt, timeout=DOT_TIMEOUT):
     if done.returncode:
         raise ValueError(f"Graphviz's {graph.engine} failed: {done.stderr.decode('utf-8', 'replace')[:300]}")
     return done.stdout
+
+
+_SCRIPT = re.compile(r"([A-Za-zδσ]+)\^(\d+|\(l\+1\)|l|m)_(\{[^}]*\}|[0-9a-z]+(?:,[0-9a-z]+)*)")
+
+
+def rich(text):
+    """html(text) with Nielsen's a^2_1, w^3_12 and delta^l_j written as super- and subscripts."""
+    out, at = [], 0
+    for m in _SCRIPT.finditer(text):
+        out.append(html(text[at:m.start()]))
+        sym, up, down = m.groups()
+        out.append(f"{html(sym)}<SUP>{html(up)}</SUP><SUB>{html(down.strip('{}'))}</SUB>")
+        at = m.end()
+    return "".join(out) + html(text[at:])

@@ -284,36 +284,6 @@ def test_draw_network_draws_one_edge_per_weight_of_the_moons_model():
     assert count(s, "node") == 2 + 16 + 16 + 1 + 4  # the neurons, and a caption per layer
 
 
-def test_draw_network_after_backward_shows_the_gradient_sign_and_the_deltas():
-    model = MLP(2, [3, 2], activation="sigmoid", output_activation="sigmoid", seed=1)
-    out = model([0.5, -1.0])
-    cost = (out[0] - 1.0) ** 2 + out[1] ** 2
-    cost.backward()
-    src = draw_network(model).source
-    assert "dC/dw" in src and "delta" in src
-    for i, layer in enumerate(model.layers):
-        for j, n in enumerate(layer.neurons):
-            for k, w in enumerate(n.w):
-                src_node = f"x{k}" if i == 0 else f"l{i}n{k}"
-                colour = "#2166ac" if w.grad >= 0 else "#b2182b"
-                assert re.search(rf"{src_node} -> l{i + 1}n{j} \[color=\"{colour}", src), (i, j, k)
-
-
-def test_draw_network_highlights_the_weights_along_a_path():
-    model = MLP(2, [3, 2], activation="sigmoid", seed=1)
-    out = model([0.5, -1.0])
-    w = model.layers[0].neurons[1].w[0]
-    p = next(paths(out[0], w))
-    src = draw_network(model, highlight=p).source
-    # w^2_{1,0} then the weight from that neuron to output 0: w^3_{0,1}
-    assert re.search(r'x0 -> l1n1 \[color="#e6550d"', src)
-    assert re.search(r'l1n1 -> l2n0 \[color="#e6550d"', src)
-    assert src.count('"#e6550d"') == 2
-    assert draw_network(model, highlight=[(0, 1, 0), (1, 0, 1)]).source.count('"#e6550d"') == 2
-    with pytest.raises(ValueError, match="no weight"):
-        draw_network(model, highlight=[(5, 0, 0)])
-
-
 def test_nan_and_inf_grads_still_draw():
     x = Value(float("inf"), label="x")
     y = Value(float("nan"), label="y")
@@ -325,15 +295,3 @@ def test_nan_and_inf_grads_still_draw():
     model.layers[0].neurons[0].w[0].grad = float("nan")
     model.layers[0].neurons[1].w[1].grad = float("inf")
     assert count(svg(draw_network(model, deltas={(0, 0): float("inf"), (0, 1): float("nan")})), "edge") == 6
-
-
-def test_draw_network_with_grads_false_shows_the_weights_and_takes_given_deltas():
-    model = MLP(2, [2, 1], seed=0)
-    model([1.0, 2.0]).backward()
-    w = model.layers[0].neurons[0].w[0]
-    w.data, w.grad = -0.5, 2.0  # the weight is negative, its gradient positive
-    src = draw_network(model, grads=False, deltas={(0, 0): Value(1.0), (1, 0): -1.0}).source
-    assert re.search(r'x0 -> l1n0 \[color="#b2182b', src) and "the weight w^l_jk" in src
-    assert re.search(r'l1n0 \[label="" color="#333333" fillcolor="#2166ac"', src)  # delta +1: full blue
-    assert re.search(r'l2n0 \[label="" color="#333333" fillcolor="#b2182b"', src)  # delta -1: full red
-    assert re.search(r'l1n1 \[label="" color="#333333" fillcolor="#ffffff"', src)  # no delta given
