@@ -10,7 +10,7 @@ FADED, FADED_TEXT = "#d0d0d0", "#a8a8a8"
 POSITIVE, NEGATIVE = (33, 102, 172), (178, 24, 43)       # blue, red: the sign of a weight or grad
 BLUES = [(247, 251, 255), (198, 219, 239), (107, 174, 214), (33, 113, 181), (8, 48, 107)]
 # Okabe & Ito's colour-blind-safe palette, without its yellow (unreadable as a line on white).
-PALETTE = ["#E69F00", "#0072B2", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#000000"]
+PALETTE = ("#E69F00", "#0072B2", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#000000")
 
 # dot's slow phase on big graphs is routing curved edges around the boxes: a random 492-node graph
 # took 117 s with curved edges and 2 s with straight ones; 150 nodes took 1.7 s curved. So graphs past

@@ -29,7 +29,7 @@ def highlights(highlight, order, index, head, root):
     explanation = highlight if hasattr(highlight, "paths") and hasattr(highlight, "total") else None
     if explanation is not None:
         items = list(explanation.paths)
-    elif _is_path(highlight) or type(highlight) is Value:
+    elif hasattr(highlight, "nodes") or type(highlight) is Value:
         items = [highlight]
     else:
         try:
@@ -49,7 +49,7 @@ def highlights(highlight, order, index, head, root):
         _paths(hi, items, explanation, at, head, root)
         return hi
     for item in items:
-        chain = item.nodes if _is_path(item) else item if type(item) is tuple else (item,)
+        chain = item.nodes if hasattr(item, "nodes") else item if type(item) is tuple else (item,)
         ids = [at(v) for v in chain]
         if type(item) is tuple and len(ids) != 2:
             raise ValueError(f"draw: highlight: an edge is a (parent, child) pair, got {len(ids)} items")

@@ -15,7 +15,9 @@ from . import _drawkit as kit
 from ._drawpaths import highlights
 from .engine import Value
 
-__all__ = ["draw", "draw_dot"]
+__all__ = ["draw", "draw_dot", "PALETTE"]
+
+PALETTE = kit.PALETTE  # one colour per path, in order (explore colours its tables with the same)
 
 
 def _const(c):
@@ -67,7 +69,7 @@ def _terms(order, index, head, h):
 
 
 def draw(root, format="svg", rankdir="LR", *, show_grad=True, edge_labels=None, highlight=None,
-         color_by_grad=False, sums=True, caption=None, max_nodes=500):
+         color_by_grad=False, sums=True, caption=None, grads=None, max_nodes=500, _width=None, _fade=True):
     """The computation graph below `root` as a `graphviz.Digraph` (`format` and `rankdir` as
     micrograd's draw_dot takes them; `draw_dot` is the same function).
 
@@ -82,6 +84,8 @@ def draw(root, format="svg", rankdir="LR", *, show_grad=True, edge_labels=None, 
     leave their common start by the same edge) gets its own colour, its edges their local derivatives,
     and a legend writes each rate as its product and dy/dx as their sum. Or Values and (parent, child)
     edges: drawn in one colour on a faded graph. color_by_grad: boxes filled by |grad|, with a legend.
+    caption: a line (or lines) of text under the picture. grads: {Value: number} shown in the boxes
+    instead of their .grad (backward_frames draws backward part way through).
     Same graph, same DOT source. Past `max_nodes` Values it raises ValueError; past 100 the edges are
     straight lines, which keeps dot's layout time in seconds.
     """
@@ -93,7 +97,8 @@ def draw(root, format="svg", rankdir="LR", *, show_grad=True, edge_labels=None, 
     hi = highlights(highlight, order, index, head, root) if highlight is not None else None
     graphviz = kit.graphviz()
     names = kit.names(root)
-    gmax = max((abs(kit.grad(v)) for v in order if kit.grad(v) == kit.grad(v)), default=0.0) if color_by_grad else 0
+    shown_grad = kit.grad if grads is None else (lambda v: grads.get(v, 0.0))
+    gmax = max((abs(shown_grad(v)) for v in order if shown_grad(v) == shown_grad(v)), default=0.0) if color_by_grad else 0
     shown = len(order) - len(head)
     g = graphviz.Digraph("graph", format=format,
                          graph_attr={"rankdir": rankdir, "fontname": kit.FONT, "nodesep": "0.2", "ranksep": "0.3",
@@ -105,26 +110,31 @@ def draw(root, format="svg", rankdir="LR", *, show_grad=True, edge_labels=None, 
         if hi is None:
             return "black", "black", "1"
         if not colours:
-            return kit.FADED, kit.FADED_TEXT, "1"
+            return (kit.FADED, kit.FADED_TEXT, "1") if _fade else ("black", "black", "1")
         return ":".join(colours), (colours[0] if len(colours) == 1 else "black"), "2.5"
 
     for i, v in enumerate(order):
         if i in head:
             continue
         line, ink, width = tint(hi.nodes.get(i) if hi else None)
-        ink = "black" if hi is None or hi.nodes.get(i) else kit.FADED_TEXT
+        ink = "black" if hi is None or hi.nodes.get(i) or not _fade else kit.FADED_TEXT
         fill = "white"
         if color_by_grad and gmax > 0:
-            t = kit.ratio(kit.grad(v), gmax)
+            t = kit.ratio(shown_grad(v), gmax)
             fill, ink = kit.hexcolour(kit.scale(kit.BLUES, t)), ("white" if t > 0.6 else ink)
         cells = [f"<B>{kit.html(names[v])}</B>", f"data {kit.num(v.data)}"]
         if show_grad:
-            cells.append(f"grad {kit.num(v.grad)}")
-        border = "2" if v is root or (hi and hi.nodes.get(i)) else "0"
-        line = line.split(":")[0] if line.count(":") == 0 else "black"
-        row = "".join(f'<TD><FONT COLOR="{ink}">{c}</FONT></TD>' for c in cells)
-        g.node(f"n{i}", f'<<TABLE BORDER="{border}" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3" '
-                        f'COLOR="{line}" BGCOLOR="{fill}"><TR>{row}</TR></TABLE>>', shape="plain")
+            cells.append(f"grad {kit.num(shown_grad(v))}")
+        # Every box has a 2-point border, white unless it is marked, so that marking a box never moves another.
+        cell = kit.FADED if line == kit.FADED else "black"
+        line = "black" if ":" in line or v is root and not (hi and hi.nodes.get(i)) else line
+        line = line if v is root or (hi and hi.nodes.get(i)) else "white"
+        # _width: a fixed cell width in points, so that frames of one animation keep one layout
+        size = f' WIDTH="{_width}"' if _width else ""
+        row = "".join(f'<TD{size if n else ""}><FONT COLOR="{ink}">{c}</FONT></TD>' for n, c in enumerate(cells))
+        g.node(f"n{i}", f'<<TABLE BORDER="2" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0" COLOR="{line}"><TR><TD>'
+                        f'<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3" COLOR="{cell}" BGCOLOR="{fill}"><TR>{row}'
+                        f'</TR></TABLE></TD></TR></TABLE>>', shape="plain")
         if not v.op:
             continue
         terms = _terms(order, index, head, i) if i in head.values() else None
@@ -154,7 +164,8 @@ def draw(root, format="svg", rankdir="LR", *, show_grad=True, edge_labels=None, 
             if label == "local" and not (terms and local == 1 and not on):
                 attrs["label"] = kit.html(kit.num(local))
             elif label == "contribution":
-                attrs["label"] = kit.html(("+" if local * kit.grad(v) >= 0 else "") + kit.num(local * kit.grad(v)))
+                flow = local * shown_grad(v)
+                attrs["label"] = kit.html(("+" if flow >= 0 else "") + kit.num(flow))
             if "label" in attrs:
                 attrs["label"] = f"<{attrs['label']}>"
             g.edge(f"n{index[id(a)]}", f"op{i}", **attrs)
