@@ -9,7 +9,7 @@ import os
 
 from . import _drawkit as kit
 from .draw import draw
-from .paths import trace_backward
+from .ledger import trace_backward
 
 __all__ = ["backward_frames", "Frames"]
 
