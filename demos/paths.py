@@ -14,7 +14,7 @@ import argparse
 import os
 import time
 
-from autograd import Value, count_paths, draw, draw_network, explain, nodes_between, nudge, paths, trace_backward
+from autograd import Value, count_paths, draw, draw_network, explain, nudge, paths, trace_backward
 from nn import MLP
 from nn.nielsen import Nielsen
 
@@ -52,8 +52,7 @@ def olah(out):
     print(explain(e, b).by_first_edge())
     print("When b's turn comes, c and d already hold de/dc and de/dd (the sum over every path above them),")
     print("so each edge out of b passes all of its paths on in one multiplication.")
-    hi = [(p, q) for q in nodes_between(e, b) for p in q.parents if p in nodes_between(e, b)]
-    return [render(draw(e, edge_labels="contribution", highlight=hi), out, "paths_olah.svg")]
+    return [render(draw(e, edge_labels="contribution", highlight=explain(e, b)), out, "paths_olah.svg")]
 
 
 def network(out):
