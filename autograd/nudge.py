@@ -107,7 +107,7 @@ def _replay(sub, input, h, names):
 
 
 def _split(output, new):
-    if output.op != "*" or len(output.parents) != 2:
+    if output.op != "*" or len(output.parents) != 2 or len(new) == 1:  # new == {output}: y itself was moved
         return None
     c, d = output.parents
     dc = new.get(c, c.data) - c.data

@@ -128,3 +128,9 @@ def test_past_the_path_limit_by_path_is_none_and_the_table_says_so():
     assert n.count == 64 and not n.complete and n.rows[0].by_path is None
     assert "more than the limit of 10" in str(n)
     assert math.isclose(n.rows[0].first_order, 1e-3 * n.grad)
+
+
+def test_nudging_the_output_itself_moves_it_by_h_and_splits_nothing():
+    a, b, c, d, e = olah()
+    (r,) = nudge(e, e, hs=0.5).rows
+    assert (r.delta, r.first_order, r.by_path, r.leftover, r.split) == (0.5, 0.5, (0.5,), 0.0, None)
