@@ -137,8 +137,7 @@ class Nielsen:
         to name those too). Indices are 1-based with layer 1 the input; once an index has two digits
         they are separated by a comma ('w^3_12' is j=1, k=2; 'w^3_1,12' is j=1, k=12). The names
         overwrite the nodes' labels; the inputs a^1_k are plain numbers and are not labelled."""
-        def sub(*ix):
-            return ("," if max(ix) > 9 else "").join(map(str, ix))
+        sub = _sub
         for l in range(2, self.L + 1):
             for j in range(1, self.sizes[l - 1] + 1):
                 self.b(l, j).label = f"b^{l}_{sub(j)}"
@@ -177,14 +176,20 @@ class Nielsen:
             if k is None:
                 raise ValueError(f"BP2: a^{l}_{j} has an edge that is not into a weight product of layer {l + 1}; "
                                  "is C the cost of this network's last forward?")
-            terms.append(BP2Term(k, g.local, g.rest, g.subtotal, g))
+            terms.append(BP2Term(k, g.local, g.rest, g.subtotal, g, f"w^{l + 1}_{_sub(k, j)}", f"delta^{l + 1}_{k}"))
         terms.sort(key=lambda t: t.k)
         return BP2(l, j, self.sigma_prime(l, j), terms, explain(C, z, limit=0).grad)
 
+def _sub(*ix):
+    # Nielsen's subscripts: 'w^3_12' is j=1, k=2; once an index has two digits, commas: 'w^3_1,12'.
+    return ("," if max(ix) > 9 else "").join(map(str, ix))
+
+
 Row = namedtuple("Row", "equation symbol backward explicit error")
-BP2Term = namedtuple("BP2Term", "k weight delta subtotal group")
+BP2Term = namedtuple("BP2Term", "k weight delta subtotal group weight_name delta_name")
 BP2Term.__doc__ = ("One term of BP2 for neuron (l, j): weight = w^(l+1)_kj (the edge's local derivative), "
-                   "delta = delta^(l+1)_k (the group's rest), subtotal = weight * delta; group = the `Group`.")
+                   "delta = delta^(l+1)_k (the group's rest), subtotal = weight * delta; group = the `Group`; "
+                   "weight_name, delta_name: 'w^3_21', 'delta^3_2' (Nielsen's names of the two factors).")
 
 
 class BP2:

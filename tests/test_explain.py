@@ -121,6 +121,8 @@ def test_bp2_prints_in_nielsens_notation():
     text = str(net.bp2(C, 2, 1))
     assert "delta^2_1 = sigma'(z^2_1) * sum_k w^3_k1 delta^3_k" in text
     assert "w^3_21 * a^2_1 (in z^3_2)" in text and "delta^3_k (rest)" in text
+    assert [(t.weight_name, t.delta_name) for t in net.bp2(C, 2, 1).terms] == [
+        ("w^3_11", "delta^3_1"), ("w^3_21", "delta^3_2"), ("w^3_31", "delta^3_3")]
     with pytest.raises(IndexError, match="BP1"):
         net.bp2(C, 4, 1)
 
