@@ -5,9 +5,9 @@ eps^2 * f'''(x) (truncation) plus about 1e-16 * |f| / eps (rounding), so with ep
 with the exact derivative to about 1e-9 for well-scaled f. A disagreement beyond
 atol + rtol * |numeric| means a wrong derivative formula, or a point on a kink (relu, abs at 0).
 
-Checking an op of your own. An op is one entry of `engine.OPS`: the forward function on floats and the
-local derivatives d(out)/d(arg), written with arithmetic and the engine's helpers (`_cos`, `_log`,
-`_recip`, ...) so that the same formula runs on floats (backward) and on Values (higher order):
+Checking an op of your own. An op is one entry of `ops.OPS`: the forward function on floats and the
+local derivatives d(out)/d(arg), written with arithmetic and the helpers of `autograd.ops` (`ops.cos`,
+`ops.log`, `ops.recip`, ...) so that the same formula runs on floats (backward) and on Values (higher order):
 
     from autograd import Op, gradcheck, gradgradcheck, register_op, unregister_op
 
@@ -16,7 +16,7 @@ local derivatives d(out)/d(arg), written with arithmetic and the engine's helper
     gradgradcheck(lambda x: x.cube(), [0.7])          # True: the formula also works on Values
 
 A derivative that is right on floats but not written for Values (say `3 * x.data ** 2`, or
-`math.cos(x)` instead of `_cos(x)`) passes gradcheck and fails gradgradcheck: its second derivative
+`math.cos(x)` instead of `ops.cos(x)`) passes gradcheck and fails gradgradcheck: its second derivative
 comes out as 0 or raises. `unregister_op("cube")` removes the op when you are done experimenting, so
 that the table again lists only the built-in ops.
 """

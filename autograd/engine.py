@@ -1,9 +1,9 @@
-"""The engine: `Value`, the primitive ops and their local derivatives, `backward`, `no_grad`.
+"""The engine: `Value`, `backward`, `no_grad`.
 
-Every primitive op is written once, in the table `OPS`: its forward value on floats and its local
-partial derivatives d(out)/d(input_i). The derivative formulas use only arithmetic and the generic
-helpers below, so the same line evaluates on floats (eager backward, path rates, drawings) and on
-`Value`s (`backward(create_graph=True)`, higher-order derivatives).
+Every primitive op is written once, in the table `autograd.ops.OPS`: its forward value on floats and its
+local partial derivatives d(out)/d(input_i). The derivative formulas use only arithmetic and the public
+helpers of `autograd.ops`, so the same line evaluates on floats (eager backward, path rates, drawings)
+and on `Value`s (`backward(create_graph=True)`, higher-order derivatives).
 
 A node stores its parents (duplicates kept: `a*a` has two edges to `a`) and the float value of each
 local derivative, computed once in the forward pass. No node holds a closure or a reference to
@@ -14,6 +14,7 @@ import numbers
 import sys
 import threading
 
+from .ops import OPS, Op
 from .trace import Sym, trace
 
 __all__ = ["Value", "Op", "OPS", "no_grad", "enable_grad", "is_grad_enabled", "topo_order", "register_op",
@@ -40,163 +41,6 @@ class _State(threading.local):
 _changed = 0
 _changed_lock = threading.Lock()
 _state = _State()
-
-
-# --- generic helpers: the derivative formulas call these on floats or on Values -----------------
-
-def _data(v):
-    return v.data if type(v) is Value else v
-
-
-def _unary(name, fn):
-    def apply(v):
-        return getattr(v, name)() if type(v) is Value else fn(v)
-    apply.__name__ = "_" + name
-    return apply
-
-
-def _ieee(fn):
-    # sin and cos of +-inf are NaN in IEEE arithmetic (the user's inf propagates, as everywhere in
-    # pathgrad); math.sin raises a bare "math domain error" instead.
-    def f(x):
-        return fn(x) if x - x == 0 else math.nan
-    f.__name__ = fn.__name__
-    return f
-
-
-_sin = _unary("sin", _ieee(math.sin))
-_cos = _unary("cos", _ieee(math.cos))
-_log = _unary("log", math.log)
-
-
-def _recip(v):
-    """1/v; for the float 0 the IEEE limit inf (e.g. sqrt'(0)), since Python floats raise instead."""
-    if type(v) is not Value and v == 0:
-        return math.copysign(math.inf, v)
-    if type(v) is Value and v.data == 0:  # on Values (create_graph, nested grad) no node can hold it
-        raise ZeroDivisionError(f"a local derivative 1/x at x = 0 (such as sqrt'(0)){_named(v)} is infinite, "
-                                "so it has no graph to differentiate again (from floats, backward() gives inf)")
-    return 1.0 / v
-
-
-def _pow_deriv_base(x, y, out):
-    # d(x**y)/dx = y * x**(y-1). For y == 0 the function is the constant 1: 0, not 0 * 0**-1.
-    # At x == 0 with 0 < y < 1 the slope is infinite; floats would raise, so give the IEEE inf.
-    # A Value exponent at 0 keeps the formula (when x != 0): its y-derivative x**-1 is not 0.
-    yd = _data(y)
-    if yd == 0 and (type(y) is not Value or _data(x) == 0):
-        return 0.0
-    if _data(x) == 0 and yd < 1:
-        if type(x) is Value:  # as in _recip: a constant inf would make every further derivative 0
-            raise ZeroDivisionError(f"'**': the slope of x**{yd!r} at x = 0{_named(x)} is infinite, so it "
-                                    "has no graph to differentiate again (from floats, backward() gives inf)")
-        return math.inf
-    try:
-        return y * x ** (y - 1)
-    except OverflowError:  # floats only (tiny x, y < 1): the slope exceeds a float; give +-inf
-        odd = _data(x) < 0 and int(yd - 1) % 2
-        return math.copysign(math.inf, -yd if odd else yd)
-
-
-def _pow_deriv_exp(x, y, out):
-    # d(x**y)/dy = x**y * log(x): defined for x > 0; at x == 0 the limit from y > 0 is 0; for a
-    # negative base the real function is not differentiable in y, so nan (never a made-up number).
-    xd = _data(x)
-    if xd > 0:
-        return out * _log(x)
-    if xd == 0 and _data(y) > 0:
-        return 0.0
-    return math.nan
-
-
-# --- forward functions on floats: they check domains and say what was wrong ---------------------
-
-def _div(x, y):
-    if y == 0:
-        raise ZeroDivisionError(f"'/': division of {x!r} by zero")
-    return x / y
-
-
-def _pow(x, y):
-    if x < 0 and math.isfinite(y) and y != int(y):
-        raise ValueError(f"'**': negative base {x!r} to the non-integer power {y!r} is not a real number")
-    try:
-        return x ** y
-    except ZeroDivisionError:
-        raise ZeroDivisionError(f"'**': zero base to the negative power {y!r}") from None
-    except OverflowError:
-        raise OverflowError(f"'**': {x!r} ** {y!r} overflows a float") from None
-
-
-def _log_fwd(x):
-    if x <= 0:
-        raise ValueError(f"log of {x!r}: log is defined only for x > 0")
-    return math.log(x)
-
-
-def _sqrt_fwd(x):
-    if x < 0:
-        raise ValueError(f"sqrt of {x!r}: sqrt is defined only for x >= 0")
-    return math.sqrt(x)
-
-
-def _exp_fwd(x):
-    try:
-        return math.exp(x)
-    except OverflowError:
-        raise OverflowError(f"exp of {x!r} overflows a float (largest input is about 709.78)") from None
-
-
-def _sigmoid_fwd(x):
-    # Two branches so that exp never overflows: sigmoid(-1000) == 0.0 and sigmoid(1000) == 1.0.
-    if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
-
-
-def _sign(x):
-    xd = _data(x)
-    return 1.0 if xd > 0 else (-1.0 if xd < 0 else (0.0 if xd == 0 else math.nan))
-
-
-class Op:
-    """A primitive op: `forward(*floats) -> float` and `derivs(*args, out) -> tuple` of the local
-    partial derivatives d(out)/d(arg_i), one per argument. `derivs` is written with arithmetic and the
-    generic helpers so it evaluates on floats and on Values alike. `math` states the rule in plain text.
-    """
-
-    __slots__ = ("name", "arity", "forward", "derivs", "math")
-
-    def __init__(self, name, arity, forward, derivs, math):
-        self.name, self.arity, self.forward, self.derivs, self.math = name, arity, forward, derivs, math
-
-    def __repr__(self):
-        return f"Op({self.name!r}: {self.math})"
-
-
-# The one table of local derivatives. Backward, path rates, drawings, replay and higher-order
-# derivatives all read it; adding an op is adding a line.
-OPS = {op.name: op for op in [
-    Op("+", 2, lambda x, y: x + y, lambda x, y, out: (1.0, 1.0), "d(x+y)/dx = 1, d(x+y)/dy = 1"),
-    Op("-", 2, lambda x, y: x - y, lambda x, y, out: (1.0, -1.0), "d(x-y)/dx = 1, d(x-y)/dy = -1"),
-    Op("*", 2, lambda x, y: x * y, lambda x, y, out: (y, x), "d(xy)/dx = y, d(xy)/dy = x"),
-    Op("/", 2, _div, lambda x, y, out: (1.0 / y, -out / y), "d(x/y)/dx = 1/y, d(x/y)/dy = -x/y^2"),
-    Op("**", 2, _pow, lambda x, y, out: (_pow_deriv_base(x, y, out), _pow_deriv_exp(x, y, out)),
-       "d(x^y)/dx = y x^(y-1), d(x^y)/dy = x^y ln x"),
-    Op("neg", 1, lambda x: -x, lambda x, out: (-1.0,), "d(-x)/dx = -1"),
-    Op("relu", 1, lambda x: x if x > 0 or x != x else 0.0, lambda x, out: (1.0 if _data(x) > 0 else 0.0,),
-       "relu'(x) = 1 if x > 0 else 0 (0 at the kink, as PyTorch)"),
-    Op("tanh", 1, math.tanh, lambda x, out: (1.0 - out * out,), "tanh'(x) = 1 - tanh(x)^2"),
-    Op("sigmoid", 1, _sigmoid_fwd, lambda x, out: (out * (1.0 - out),),
-       "sigmoid'(x) = sigmoid(x) (1 - sigmoid(x))"),
-    Op("exp", 1, _exp_fwd, lambda x, out: (out,), "exp'(x) = exp(x)"),
-    Op("log", 1, _log_fwd, lambda x, out: (_recip(x),), "log'(x) = 1/x"),
-    Op("sqrt", 1, _sqrt_fwd, lambda x, out: (0.5 * _recip(out),), "sqrt'(x) = 1 / (2 sqrt(x))"),
-    Op("abs", 1, abs, lambda x, out: (_sign(x),), "abs'(x) = sign(x) (0 at the kink, as PyTorch)"),
-    Op("sin", 1, _ieee(math.sin), lambda x, out: (_cos(x),), "sin'(x) = cos(x)"),
-    Op("cos", 1, _ieee(math.cos), lambda x, out: (-_sin(x),), "cos'(x) = -sin(x)"),
-]}
 
 
 def _as_float(data, what="Value"):
@@ -550,8 +394,9 @@ def register_op(op, *, replace=False):
 
     `op = Op("cube", 1, lambda x: x ** 3, lambda x, out: (3 * x * x,), "cube'(x) = 3 x^2")`;
     `register_op(op)` makes `x.cube()` one node whose local derivative is read from the table by
-    backward, paths, drawings and replay. Write the derivative with arithmetic on its arguments (and
-    the helpers `_cos`, `_log`, `_recip`) so it also runs on Values: then higher orders work too.
+    backward, paths, drawings and replay. Write the derivative with arithmetic on its arguments and
+    the public helpers of `autograd.ops` (`ops.cos`, `ops.log`, `ops.recip`, `ops.sign`, `ops.data`,
+    ...), which take a float or a Value: then it also runs on Values, and higher orders work too.
     A binary op becomes `x.name(y)` with `y` a Value or a number. Check it with `gradcheck` and
     `gradgradcheck`; `unregister_op("cube")` removes it.
     """
