@@ -12,7 +12,9 @@ from .draw import draw, draw_dot
 from .draw_network import draw_network
 from .text import show
 from .compile import Tape
-from .anomaly import detect_anomaly
+from .anomaly import detect_anomaly, install as _install_anomaly_checks
+
+_install_anomaly_checks()
 
 # What `from autograd import *` gives: the names above, not the submodules (`compile` would shadow the builtin).
 __all__ = ["OPS", "Op", "Value", "enable_grad", "is_grad_enabled", "no_grad", "register_op", "topo_order",

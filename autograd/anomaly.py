@@ -43,7 +43,7 @@ import sys
 import threading
 import weakref
 
-from . import engine
+from . import engine, graph, ops
 from .engine import OPS, Value, _state, _Switch
 
 __all__ = ["detect_anomaly"]
@@ -51,7 +51,8 @@ __all__ = ["detect_anomaly"]
 # Frames from these packages are pathgrad's own; the creation site shown is the first frame outside.
 _ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _OWN_DIRS = tuple(os.path.join(_ROOT, pkg) + os.sep for pkg in ("autograd", "nn"))
-_ENGINE = os.path.abspath(engine.__file__)
+# The engine's own frames (the op methods, the formulas, the sweep) are never shown as a site.
+_ENGINE = tuple(os.path.abspath(m.__file__) for m in (engine, graph, ops)) + (os.path.abspath(__file__),)
 _own_cache = {}  # co_filename -> "engine" | "lib" | "" (strings only: no graph is referenced)
 
 # node -> (user frame, innermost library frame or None); weak keys: an entry dies with its node.
@@ -107,7 +108,8 @@ def _kind(frame):
     kind = _own_cache.get(name)
     if kind is None:
         path = os.path.abspath(name)
-        kind = _own_cache[name] = ("engine" if path in (_ENGINE, os.path.abspath(__file__)) else
+        kind = _own_cache[name] = ("engine" if path in _ENGINE
+                                   or name.startswith(engine.GENERATED) else
                                    "lib" if path.startswith(_OWN_DIRS) else "")
     return kind
 
@@ -185,42 +187,14 @@ def _backward_error(node, i, parent, what, value, detail):
         f"  op {node.op!r}: {OPS[node.op].math}\n{_describe_site(node)}")
 
 
-def _checked_backward(root, create_graph):
-    """`root.backward()` with every local derivative, contribution and += checked (see module docs)."""
-    order = engine._topo(root, True)
-    if create_graph:  # the gradients are built by ops, which the forward hook checks
-        _phase.where = "in backward(create_graph=True), building a gradient"
-        try:
-            engine._backward_graph(root, order)
-        finally:
-            _phase.where = "in forward"
-        return
-    root.grad = 1.0
-    # The engine's loop, plus one cheap test per edge: x - x is 0.0 for a finite x and nan (truthy)
-    # for inf or nan, so only an edge with some non-finite number is looked at closely.
-    for node in reversed(order):
-        g = node.grad
-        d = node._da
-        if d is not None:
-            p = node._a
-            c = d * g
-            new = p.grad + c
-            if (d - d) or (c - c) or (new - new):
-                _check_edge(node, 0, p, d, g, c, new)
-            p.grad = new
-        d = node._db
-        if d is not None:
-            p = node._b
-            c = d * g
-            new = p.grad + c
-            if (d - d) or (c - c) or (new - new):
-                _check_edge(node, 1, p, d, g, c, new)
-            p.grad = new
-
-
 def _check_edge(node, i, p, d, g, c, new):
-    """Raise if the local derivative d, the contribution c = d*g or the sum new = p.grad + c is the
-    first non-finite number on this edge (checked in that order); else it merely propagates."""
+    """backward's edge hook: raise if the local derivative d, the contribution c = d*g or the sum
+    new = p.grad + c is the first non-finite number on this edge (checked in that order); else it
+    merely propagates."""
+    # x - x is 0.0 for a finite x and nan (truthy) for inf or nan: only an edge with some
+    # non-finite number is looked at closely.
+    if not ((d - d) or (c - c) or (new - new)):
+        return
     if _nonfinite(d) and _anomalous(d, _arg_data(node)):
         raise _backward_error(node, i, p, "a local derivative", d, f"the local derivative is {d!r} at finite inputs")
     if _nonfinite(c) and _anomalous(c, (d, g)):
@@ -231,5 +205,36 @@ def _check_edge(node, i, p, d, g, c, new):
                               f"the argument's grad {p.grad!r} + contribution {c!r} = {new!r}")
 
 
-engine._anomaly_hook = _forward_hook
-engine._anomaly_backward = _checked_backward
+def _unrecorded_check(op, inputs, out, args):
+    """An op run under no_grad builds no node, but its number is checked all the same."""
+    if _nonfinite(out) and _anomalous(out, inputs):
+        what = "nan from inputs with no NaN" if out != out else f"{out!r} from finite inputs"
+        names = [_name(a) for a in args]
+        expr = f"{names[0]} {op} {names[1]}" if len(args) == 2 else f"{op}({names[0]})"
+        raise FloatingPointError(f"detect_anomaly: op {op!r} produced {what} {_phase.where} (inside no_grad)\n"
+                                 f"  {expr} gives {out!r}")
+
+
+class _Building:
+    """While backward(create_graph=True) builds gradients, the forward check says so in its message."""
+
+    def __enter__(self):
+        _phase.where = "in backward(create_graph=True), building a gradient"
+
+    def __exit__(self, *exc):
+        _phase.where = "in forward"
+        return False
+
+
+class _Checks:
+    """What the engine calls while the mode is on (see engine.install_checks)."""
+
+    node = staticmethod(_forward_hook)
+    unrecorded = staticmethod(_unrecorded_check)
+    edge = staticmethod(_check_edge)
+    building = _Building
+
+
+def install():
+    """Wire the checks into the engine; `autograd` does this once, on import."""
+    engine.install_checks(_Checks)

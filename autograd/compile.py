@@ -15,7 +15,8 @@ the value (relu, abs, log, ...) are called instead. So the derivative maths live
 import math
 
 from .codegen import _SAFE, _generate, _kind_key, _symbols, _trace
-from .engine import OPS, Value, _backprop, _fail, _topo
+from .engine import OPS, Value, _fail
+from .graph import sweep, topo
 
 __all__ = ["Tape", "Compiled"]
 
@@ -41,7 +42,7 @@ class Tape:
         if type(output) is not Value:
             raise TypeError(f"Tape needs a Value, got {type(output).__name__}")
         self.output = output
-        self.nodes = _topo(output, False)
+        self.nodes = topo(output)
         self.leaves = [n for n in self.nodes if not n.op]
         self._interior = [n for n in self.nodes if n.op]
         consts = {}  # (op, constant operands) -> whether its derivatives are plain numbers
@@ -88,7 +89,7 @@ class Tape:
         for n in self._interior:
             n.grad = 0.0
         self.output.grad = 1.0
-        _backprop(self._interior)
+        sweep(self._interior)
 
     def compile(self, chunk=CHUNK):
         """Straight-line Python for this graph (see `Compiled`). Costs ~25 us per node, once."""
@@ -124,7 +125,7 @@ def _name_failure(output):
     """Recompute the graph's data on floats, in a private table (no node changes), and raise the
     first domain error with the labels of the failing op's arguments, as eager ops and `Tape` do."""
     vals = {}
-    for node in _topo(output, False):
+    for node in topo(output):
         if node.op:
             args = [(vals[a] if a.op else a.data) if type(a) is Value else a for a in node.args]
             try:

@@ -8,18 +8,29 @@ and on `Value`s (`backward(create_graph=True)`, higher-order derivatives).
 A node stores its parents (duplicates kept: `a*a` has two edges to `a`) and the float value of each
 local derivative, computed once in the forward pass. No node holds a closure or a reference to
 itself, so a graph has no reference cycles and is freed by reference counting.
+
+Every op's method is made from ONE source template (`_TEMPLATE`), for the built-in ops and for ops
+added with `register_op` alike. Where an op's formula can be read as arithmetic (`trace`: d(xy)/dx = y
+reads `y`) it is pasted in as an expression; where it branches (relu, the domain checks of / and log)
+the template calls it. Pasting is a measured speed constraint: building the moons step's 65,000 nodes
+calls no Python function per node for `+ - *` and per derivative for `/ tanh sigmoid exp neg`, which is
+what keeps eager at least twice micrograd's speed. The generated source is registered with `linecache`,
+so tracebacks and `inspect.getsource(Value.__mul__)` show the code that runs.
 """
+import linecache
 import math
 import numbers
-import sys
 import threading
+import unicodedata
+from math import inf, nan  # noqa: F401  (pasted formulas write these constants by name)
+from numbers import Real  # noqa: F401  (read by the generated methods)
 
+from .graph import sweep, topo
 from .ops import OPS, Op
 from .trace import Sym, trace
 
 __all__ = ["Value", "Op", "OPS", "no_grad", "enable_grad", "is_grad_enabled", "topo_order", "register_op",
-           "unregister_op"]
-
+           "unregister_op", "install_checks"]
 
 class _State(threading.local):
     # Thread-local: one thread inside no_grad() must not switch graph recording off for another.
@@ -43,34 +54,44 @@ _changed_lock = threading.Lock()
 _state = _State()
 
 
+_checks = None  # detect_anomaly's checks, wired in by install_checks(); used only while the mode is on
+
+
+def install_checks(checks):
+    """Wire in detect_anomaly's checks (autograd.anomaly calls this once). While the mode is on:
+    `checks.node(node)` sees every new node, `checks.unrecorded(op, inputs, out, args)` every op run
+    under no_grad, `checks.edge` is backward's edge hook (see graph.sweep), and `checks.building()`
+    is a context manager around backward(create_graph=True)."""
+    global _checks
+    _checks = checks
+
+
 def _as_float(data, what="Value"):
     t = type(data)
     if t is float:
         return data
-    if t is int or t is bool:
-        try:
-            return float(data)
-        except OverflowError:
-            raise OverflowError(f"{what}: the integer {data} is too large for a float") from None
     if isinstance(data, Value):
         raise TypeError(f"{what} takes a real number, got a Value ({data!r}); use .data or .detach()")
-    if isinstance(data, numbers.Real):  # numpy floats, fractions.Fraction, ...
-        return float(data)
+    if t is int or t is bool or isinstance(data, numbers.Real):  # numpy floats, fractions.Fraction, ...
+        try:
+            return float(data)
+        except OverflowError:  # its digits can exceed what str() may print: name its size instead
+            raise OverflowError(f"{what}: the {type(data).__name__} {_size(data)} is too large for a float "
+                                "(largest about 1.8e308)") from None
     raise TypeError(f"{what} takes a real number (int, float or bool), got {type(data).__name__}: {data!r:.60}")
+
+
+def _size(x):
+    """`of about 1e5000` for a huge int or Fraction, without converting it to a string."""
+    try:
+        e = (math.log10(abs(x.numerator)) - math.log10(x.denominator)) if isinstance(x, numbers.Rational) else None
+    except (ValueError, OverflowError):
+        e = None
+    return "of unknown size" if e is None else f"of about {'-' if x < 0 else ''}1e{int(e)}"
 
 
 def _named(node):
     return f" (node {node.label!r})" if type(node) is Value and node.label else ""
-
-
-_new = object.__new__
-
-
-def _anomaly_hook(node):  # autograd.anomaly installs the checks; called only under detect_anomaly()
-    pass
-
-
-_anomaly_backward = None  # autograd.anomaly installs the checked backward loop
 
 
 def _fail(err, args):
@@ -78,134 +99,117 @@ def _fail(err, args):
     return type(err)(f"{err}{names}" if names else str(err))
 
 
-def _binary(name, reflected=False):
-    """Build the method for binary primitive `name` (reflected: `number op Value`).
+def _unrecorded(op, inputs, out, args):
+    # An op under no_grad: a plain number, checked when detect_anomaly is on.
+    if _state.anomaly and _checks is not None:
+        _checks.unrecorded(op, inputs, out, args)
+    return Value(out)
 
-    Forward value and local derivatives come from OPS[name]; the node is built inline because this
-    is the hottest code in the library (one call per op instead of four).
-    """
-    op = OPS[name]
-    fwd, derivs = op.forward, op.derivs
 
-    def method(self, other):
-        to = type(other)
-        if to is Value:
-            x, y = self, other
-            xd, yd = self.data, other.data
-        else:
-            if to is not float:
-                if to is not int and not isinstance(other, numbers.Real):
-                    return NotImplemented
-                other = _as_float(other)
-            x, y = (other, self) if reflected else (self, other)
-            xd, yd = (other, self.data) if reflected else (self.data, other)
+_new = object.__new__
+GENERATED = "<autograd generated"  # how the file names of the generated methods begin
+
+# The one template. {x} {y}: where the op's arguments come from; {fwd}: the forward expression or a
+# call; {derivs}: the local derivatives, pasted or called. A constant operand sits in _a/_b with
+# derivative None: it is not a parent.
+_TEMPLATE = '''\
+def _make(_forward, _derivs):
+    def {method}({params}):
+        {doc!r}
+{load}
         try:
-            data = fwd(xd, yd)
+            out = {fwd}
         except (ValueError, ZeroDivisionError, OverflowError) as e:
-            raise _fail(e, (self, other)) from None
+            raise _fail(e, ({args})) from None
         if _changed and not _state.grad_enabled:
-            return Value(data)
-        da, db = derivs(xd, yd, data)
-        out = _new(Value)
-        out.data = data
-        out.grad = 0.0
-        out.label = ""
-        out.op = name
-        # A constant operand sits in _a/_b with derivative None: it is not a parent.
-        out._a = x
-        out._da = da if x is self or to is Value else None
-        out._b = y
-        out._db = db if y is self or to is Value else None
-        if _changed and _state.anomaly:
-            _anomaly_hook(out)
-        return out
-
-    method = _inlined(name, reflected) or method
-    method.__name__ = f"__{'r' if reflected else ''}{name}__"
-    method.__doc__ = f"{'other ' + name + ' self' if reflected else 'self ' + name + ' other'}: {op.math}"
-    return method
-
-
-def _inlined(name, reflected):
-    """The same method with the OPS formulas pasted in as expressions, or None if they branch.
-
-    `trace` reads the table's own formulas as text (d(xy)/dx = y becomes `y`), so the maths is still
-    written once; calling two lambdas per node was a quarter of the time spent building a graph.
-    Ops whose formulas branch on their input (/, **) keep the generic method.
-    """
-    fwd, der = trace(OPS[name], [Sym("x"), Sym("y")], Sym("out"))
-    if fwd is None or der is None:
-        return None
-    a, b = ("other", "self") if reflected else ("self", "other")
-    line = sys._getframe().f_lineno + 1  # the template's first line: tracebacks show the template
-    src = f"""def method(self, other):
-    to = type(other)
-    if to is Value:
-        x = {a}.data
-        y = {b}.data
-    else:
-        if to is not float:
-            if to is not int and not isinstance(other, numbers.Real):
-                return NotImplemented
-            other = _as_float(other)
-        x = {a if reflected else "self.data"}
-        y = {"self.data" if reflected else b}
-    try:
-        out = {fwd}
-    except (ValueError, ZeroDivisionError, OverflowError) as e:
-        raise _fail(e, (self, other)) from None
-    if _changed and not _state.grad_enabled:
-        return Value(out)
-    node = _new(Value)
-    node.data = out
-    node.grad = 0.0
-    node.label = ""
-    node.op = {name!r}
-    node._a = {a}
-    node._b = {b}
-    if to is Value:
-        node._da = {der[0]}
-        node._db = {der[1]}
-    else:  # a constant operand sits in _a/_b with derivative None: it is not a parent
-        node._da = {"None" if reflected else der[0]}
-        node._db = {der[1] if reflected else "None"}
-    if _changed and _state.anomaly:
-        _anomaly_hook(node)
-    return node
-"""
-    scope = {}
-    exec(compile("\n" * (line - 1) + src, __file__, "exec"), globals(), scope)
-    return scope["method"]
-
-
-def _unary_method(name):
-    op = OPS[name]
-    fwd, derivs = op.forward, op.derivs
-
-    def method(self):
-        xd = self.data
-        try:
-            out = fwd(xd)
-        except (ValueError, ZeroDivisionError, OverflowError) as e:
-            raise _fail(e, (self,)) from None
-        if _changed and not _state.grad_enabled:
-            return Value(out)
-        (d,) = derivs(xd, out)
+            return _unrecorded({name!r}, ({inputs}), out, ({args}))
         node = _new(Value)
         node.data = out
         node.grad = 0.0
         node.label = ""
-        node.op = name
-        node._a = self
-        node._da = d
-        node._b = node._db = None
+        node.op = {name!r}
+{derivs}
         if _changed and _state.anomaly:
-            _anomaly_hook(node)
+            _checks.node(node)
         return node
+    return {method}
+'''
 
-    method.__name__ = name
-    method.__doc__ = f"{name}(self) as one primitive node: {op.math}"
-    return method
+_LOAD_BINARY = '''\
+        to = type(other)
+        if to is Value:
+            x = {a}.data
+            y = {b}.data
+        else:
+            if to is not float:
+                if to is not int and not isinstance(other, Real):
+                    return NotImplemented
+                other = _as_float(other)
+            x = {xc}
+            y = {yc}'''
+
+_DERIVS_BINARY = '''\
+        node._a = {a}
+        node._b = {b}
+{call}        if to is Value:
+            node._da = {da}
+            node._db = {db}
+        else:
+            node._da = {ca}
+            node._db = {cb}'''
+
+
+def _source(op, method, reflected):
+    """The text of the method `method` for `op`: formulas pasted where `trace` can read them."""
+    fwd, der = trace(op, [Sym("x"), Sym("y")][:op.arity], Sym("out"))
+    xy = "x, y" if op.arity == 2 else "x"
+    fwd = fwd or f"_forward({xy})"
+    doc = f"{'other ' + op.name + ' self' if reflected else 'self ' + op.name + ' other'}: {op.math}" \
+        if op.arity == 2 else f"{op.name}(self) as one primitive node: {op.math}"
+    if op.arity == 1:
+        derivs = (f"        node._a = self\n        node._da = {der[0]}\n" if der else
+                  f"        node._a = self\n        (node._da,) = _derivs(x, out)\n")
+        derivs += "        node._b = node._db = None"
+        return _TEMPLATE.format(method=method, params="self", doc=doc, load="        x = self.data", fwd=fwd,
+                                args="self,", name=op.name, inputs="x,", derivs=derivs)
+    a, b = ("other", "self") if reflected else ("self", "other")
+    load = _LOAD_BINARY.format(a=a, b=b, xc="other" if reflected else "self.data",
+                               yc="self.data" if reflected else "other")
+    da, db = der if der else ("da", "db")
+    derivs = _DERIVS_BINARY.format(a=a, b=b, call="" if der else "        da, db = _derivs(x, y, out)\n",
+                                   da=da, db=db, ca="None" if reflected else da, cb=db if reflected else "None")
+    return _TEMPLATE.format(method=method, params="self, other", doc=doc, load=load, fwd=fwd,
+                            args=f"{a}, {b}", name=op.name, inputs="x, y", derivs=derivs)
+
+
+def _method(op, method, reflected=False):
+    """Compile `_source(op, ...)` into a function; its text goes to linecache under its own file name."""
+    src = _source(op, method, reflected)
+    filename = f"{GENERATED} Value.{method} for op {op.name!r}>"
+    linecache.cache[filename] = (len(src), None, src.splitlines(True), filename)
+    scope = {}
+    exec(compile(src, filename, "exec"), globals(), scope)
+    fn = scope["_make"](op.forward, op.derivs)
+    fn.__qualname__ = f"Value.{method}"
+    return fn
+
+
+# The Python names of the built-in ops' methods; an op added by register_op gets its own name.
+_METHODS = {"+": ("__add__", "__radd__"), "-": ("__sub__", "__rsub__"), "*": ("__mul__", "__rmul__"),
+            "/": ("__truediv__", "__rtruediv__"), "**": ("__pow__", "__rpow__"), "neg": ("__neg__",),
+            "abs": ("abs", "__abs__")}
+_BUILTIN = frozenset(OPS)
+
+
+def _define(op):
+    """Give Value the method(s) of `op`, made from the one template; return the first."""
+    names = _METHODS.get(op.name, (op.name,))
+    reflected = op.arity == 2 and len(names) == 2
+    first = _method(op, names[0])
+    setattr(Value, names[0], first)
+    for name in names[1:]:
+        setattr(Value, name, _method(op, name, reflected) if reflected else first)
+    return first
 
 
 class Value:
@@ -248,30 +252,6 @@ class Value:
             return ()
         return (self._a, self._b) if OPS[self.op].arity == 2 else (self._a,)
 
-    # Binary ops: numbers on either side. Each reads its forward and derivatives from OPS.
-    __add__ = _binary("+")
-    __radd__ = _binary("+", reflected=True)
-    __sub__ = _binary("-")
-    __rsub__ = _binary("-", reflected=True)
-    __mul__ = _binary("*")
-    __rmul__ = _binary("*", reflected=True)
-    __truediv__ = _binary("/")
-    __rtruediv__ = _binary("/", reflected=True)
-    __pow__ = _binary("**")
-    __rpow__ = _binary("**", reflected=True)
-
-    __neg__ = _unary_method("neg")
-    relu = _unary_method("relu")
-    tanh = _unary_method("tanh")
-    sigmoid = _unary_method("sigmoid")
-    exp = _unary_method("exp")
-    log = _unary_method("log")
-    sqrt = _unary_method("sqrt")
-    abs = _unary_method("abs")
-    __abs__ = abs
-    sin = _unary_method("sin")
-    cos = _unary_method("cos")
-
     def __pos__(self):
         return self
 
@@ -304,13 +284,32 @@ class Value:
         """
         if type(self) is not Value:
             raise TypeError("backward() needs a Value")
-        if _state.anomaly:
-            return _anomaly_backward(self, create_graph)
-        order = _topo(self, True)
-        if create_graph:
-            return _backward_graph(self, order)
-        self.grad = 1.0
-        _backprop(order)
+        _run_backward(self, create_graph)
+
+    def backward_step(self):
+        """One node's chain-rule step, the lesson of micrograd's lecture: for each parent edge of this
+        node (an input used twice counts twice), parent.grad += d(self)/d(parent) * self.grad.
+        `backward()` is this step on every node, output first."""
+        sweep((self,))
+
+    # micrograd's names, for code written against micrograd (see parents, op and backward_step).
+    _backward = backward_step
+
+    @property
+    def _prev(self):
+        """micrograd's name: the set of parent nodes (a set, so the two edges of a*a are one entry)."""
+        return set(self.parents)
+
+    @property
+    def _op(self):
+        """micrograd's symbol for the op: '+', '*', 'ReLU', '**k' for a constant power k, 'tanh',
+        'exp'; pathgrad's own op name for ops micrograd lacks ('' for a leaf)."""
+        if self.op == "relu":
+            return "ReLU"
+        if self.op == "**" and self._db is None and self._da is not None:
+            k = self._b
+            return f"**{int(k) if k.is_integer() else k}"
+        return self.op
 
     def show(self, **kwargs):
         """Print the graph below this node as text (see `autograd.text.show`)."""
@@ -333,7 +332,7 @@ class Value:
         """
         if not self.op:  # grad as state, set after the leaf exists: it may be a Value built on the leaf
             return Value, (self.data, self.label), (None, {"grad": self.grad})
-        order = _topo(self, False)
+        order = topo(self)
         at = {v: i for i, v in enumerate(order)}
         flat = [(v.data, v.grad, v.label, v.op, at.get(v._a, v._a), v._da, at.get(v._b, v._b), v._db)
                 if v.op else v for v in order]
@@ -348,14 +347,6 @@ class Value:
     def _repr_html_(self):  # Jupyter's rich display; lazy, so the REPL never loads the HTML code
         from .explore.html import value_html
         return value_html(self)
-
-
-for _attr, _method in list(vars(Value).items()):
-    # The ops' methods were made by factories: name them as the class does ("__add__", not "__+__"),
-    # so that help() reads well and pickle finds them (`Value.tanh` as a layer's stored activation).
-    if callable(_method) and not _method.__qualname__.startswith("Value."):
-        _method.__name__, _method.__qualname__ = _attr, f"Value.{_attr}"
-del _attr, _method
 
 
 def _rebuild(flat):
@@ -373,20 +364,9 @@ def _rebuild(flat):
     return nodes[-1]
 
 
-def _backprop(order):
-    # The chain rule over a topological order, outputs first: one `+=` per edge. The caller has
-    # zeroed the interior grads and seeded the output's.
-    for node in reversed(order):
-        g = node.grad
-        d = node._da
-        if d is not None:
-            node._a.grad += d * g
-        d = node._db
-        if d is not None:
-            node._b.grad += d * g
-
-
-_BUILTIN = frozenset(OPS)
+for _op in OPS.values():
+    _define(_op)
+del _op
 
 
 def register_op(op, *, replace=False):
@@ -398,25 +378,25 @@ def register_op(op, *, replace=False):
     the public helpers of `autograd.ops` (`ops.cos`, `ops.log`, `ops.recip`, `ops.sign`, `ops.data`,
     ...), which take a float or a Value: then it also runs on Values, and higher orders work too.
     A binary op becomes `x.name(y)` with `y` a Value or a number. Check it with `gradcheck` and
-    `gradgradcheck`; `unregister_op("cube")` removes it.
+    `gradgradcheck`; `unregister_op("cube")` removes it. The built-in ops are defined by the same path.
     """
     if not isinstance(op, Op):
         raise TypeError(f"register_op takes an Op, got {type(op).__name__}")
-    if not isinstance(op.name, str) or not op.name.isidentifier() or op.name.startswith("_"):
-        raise ValueError(f"register_op: the name {op.name!r} must be a public identifier, as it becomes a method")
+    name = op.name
+    if not isinstance(name, str) or not name.isidentifier() or name.startswith("_"):
+        raise ValueError(f"register_op: the name {name!r} must be a public identifier, as it becomes a method")
+    if unicodedata.normalize("NFKC", name) != name:  # Python reads such a name as another one
+        raise ValueError(f"register_op: the name {name!r} changes under Unicode NFKC normalisation (Python "
+                         f"reads it as {unicodedata.normalize('NFKC', name)!r}); use that spelling")
     if op.arity not in (1, 2):
-        raise ValueError(f"register_op: op {op.name!r} has arity {op.arity!r}; a node has 1 or 2 inputs")
-    if op.name not in OPS and hasattr(Value, op.name):  # replace=True must not overwrite backward, data, ...
-        raise ValueError(f"register_op: {op.name!r} is already defined as an attribute of Value; "
-                         "choose another name")
-    if op.name in _BUILTIN or (not replace and op.name in OPS):
-        raise ValueError(f"register_op: {op.name!r} is already defined; choose another name"
-                         + ("" if op.name in _BUILTIN else " or pass replace=True"))
-    OPS[op.name] = op
-    method = _unary_method(op.name) if op.arity == 1 else _binary(op.name)
-    method.__name__, method.__qualname__ = op.name, f"Value.{op.name}"
-    setattr(Value, op.name, method)
-    return method
+        raise ValueError(f"register_op: op {name!r} has arity {op.arity!r}; a node has 1 or 2 inputs")
+    if name not in OPS and hasattr(Value, name):  # replace=True must not overwrite backward, data, ...
+        raise ValueError(f"register_op: {name!r} is already defined as an attribute of Value; choose another name")
+    if name in _BUILTIN or (not replace and name in OPS):
+        raise ValueError(f"register_op: {name!r} is already defined; choose another name"
+                         + ("" if name in _BUILTIN else " or pass replace=True"))
+    OPS[name] = op
+    return _define(op)
 
 
 def unregister_op(name):
@@ -429,27 +409,31 @@ def unregister_op(name):
     delattr(Value, name)
 
 
-def symbolic_local_grads(node):
-    """The local derivatives of `node` as Values (for create_graph): the OPS formula on Value inputs."""
-    op = OPS[node.op]
+def value_edges(node):
+    """[(position, parent, d(node)/d(parent) as a Value)]: the OPS formula evaluated on the op's own
+    arguments and output, so the local derivative can be differentiated again (create_graph, grad)."""
     args = node.args
-    d = op.derivs(*args, node)
-    return tuple(di for di, a in zip(d, args) if type(a) is Value)
+    d = OPS[node.op].derivs(*args, node)
+    return [(i, a, di) for i, (a, di) in enumerate(zip(args, d)) if type(a) is Value]
 
 
-def _backward_graph(root, order):
-    # Same loop as backward, with grads as Values so the result can be differentiated again.
+def _run_backward(root, create_graph):
+    # Value.backward: the one sweep, on floats (with detect_anomaly's edge check when it is on) or on Values.
+    checks = _checks if _state.anomaly else None
+    order = topo(root, True)
+    if not create_graph:
+        root.grad = 1.0
+        sweep(order, edge=None if checks is None else checks.edge)
+        return
     before = [(v, v.grad) for v in order if not v.op]
     try:
         with enable_grad():
             root.grad = Value(1.0)
-            for node in reversed(order):
-                g = node.grad
-                if not node.op or (type(g) is float and g == 0.0):
-                    continue
-                for p, d in zip(node.parents, symbolic_local_grads(node)):
-                    pg = p.grad
-                    p.grad = d * g if type(pg) is float and pg == 0.0 else pg + d * g
+            if checks is None:
+                sweep(order, local=value_edges)
+            else:  # the gradients are built by ops, which the node check covers
+                with checks.building():
+                    sweep(order, local=value_edges)
     except BaseException:  # e.g. an infinite slope half way down: the leaves get back what they had
         for v, g in before:
             v.grad = g
@@ -469,37 +453,7 @@ def topo_order(root):
     """
     if type(root) is not Value:
         raise TypeError(f"expected a Value, got {type(root).__name__}")
-    return _topo(root, False)
-
-
-def _topo(root, reset):
-    order = []
-    seen = set()
-    stack = [root]
-    push, pop, add, emit = stack.append, stack.pop, seen.add, order.append
-    # Post-order without recursion: a node is pushed, then a None marker above it, then its unseen
-    # parents; popping the marker means every parent is emitted, so the node is emitted next.
-    # `reset` zeroes interior grads on the way (backward's fresh accumulators), saving a pass.
-    while stack:
-        node = pop()
-        if node is None:
-            node = pop()
-            if reset and node.op:
-                node.grad = 0.0
-            emit(node)
-            continue
-        if node in seen:
-            continue
-        add(node)
-        push(node)
-        push(None)
-        b = node._b
-        if node._db is not None and b not in seen:
-            push(b)
-        a = node._a
-        if node._da is not None and a not in seen:
-            push(a)
-    return order
+    return topo(root)
 
 
 class _Switch:

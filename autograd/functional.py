@@ -9,7 +9,7 @@ Two ways to run the sweep, chosen per call:
 - numbers in, not inside another `grad`: the local derivatives are the floats stored on each node, and
   the answer is a float. No Value is built for the gradient (the fast path).
 - a Value among the arguments, or inside a function that another `grad` is differentiating: the local
-  derivatives are the OPS formulas evaluated on Values (`engine.symbolic_local_grads`), so the answer is
+  derivatives are the OPS formulas evaluated on Values (`engine.value_edges`), so the answer is
   a Value with a graph of its own, and can be differentiated again: `grad(grad(f))`,
   `grad(grad(grad(f)))`, ...
 
@@ -21,7 +21,8 @@ through y belong to the outer derivative, not the inner one.
 import numbers
 import threading
 
-from .engine import Value, enable_grad, symbolic_local_grads, topo_order
+from .engine import Value, enable_grad, topo_order, value_edges
+from .graph import between, sweep
 
 __all__ = ["grad", "value_and_grad", "jacobian", "hessian"]
 
@@ -86,46 +87,22 @@ def _scalar(out, who):
 
 
 def _sweep(out, nodes, symbolic):
-    """[d out / d node for node in nodes] by one reverse sweep over the nodes between them and out.
+    """[d out / d node for node in nodes] by the one reverse sweep over the nodes between them and out.
 
     Only nodes that depend on an input get a derivative; the sweep never goes below the inputs.
     """
     if type(out) is not Value:  # a constant does not depend on the inputs
         return [0.0] * len(nodes)
     order = topo_order(out)
-    active = set(nodes)
-    add = active.add
-    for node in order:
-        if (node._da is not None and node._a in active) or (node._db is not None and node._b in active):
-            add(node)
+    active = set(between(order, nodes))
     if out not in active:
         return [0.0] * len(nodes)
-    inputs = set(nodes)
-    adj = {out: 1.0}
-    get = adj.get
     if not symbolic:  # the stored float local derivatives: the same arithmetic as backward()
-        for node in reversed(order):
-            g = get(node)
-            if g is None or node in inputs:
-                continue
-            d = node._da
-            if d is not None and node._a in active:
-                adj[node._a] = get(node._a, 0.0) + d * g
-            d = node._db
-            if d is not None and node._b in active:
-                adj[node._b] = get(node._b, 0.0) + d * g
-        return [get(n, 0.0) for n in nodes]
-    with enable_grad():
-        for node in reversed(order):
-            g = get(node)
-            if g is None or node in inputs:
-                continue
-            for p, d in zip(node.parents, symbolic_local_grads(node)):
-                if p in active:
-                    # d * 1.0 == d and 1.0 * g == g exactly: skip building those nodes
-                    c = d if type(g) is float and g == 1.0 else (g if type(d) is float and d == 1.0 else d * g)
-                    adj[p] = c if p not in adj else adj[p] + c
-    return [get(n, 0.0) for n in nodes]
+        adj = sweep(order, {out: 1.0}, within=active, stop=set(nodes))
+    else:
+        with enable_grad():
+            adj = sweep(order, {out: 1.0}, local=value_edges, within=active, stop=set(nodes))
+    return [adj.get(n, 0.0) for n in nodes]
 
 
 def value_and_grad(f, argnums=0):

@@ -184,7 +184,7 @@ def _count_nodes_built_after(monkeypatch, build):
     made = []
 
     def start():
-        monkeypatch.setattr(engine, "_anomaly_hook", made.append)
+        monkeypatch.setattr(engine._checks, "node", made.append)
         monkeypatch.setattr(engine._state, "anomaly", True)
     result = build(start)
     monkeypatch.setattr(engine._state, "anomaly", False)
