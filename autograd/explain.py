@@ -11,6 +11,7 @@ each neuron k of layer l+1, with local derivative w^(l+1)_kj and rest dC/dz^(l+1
 The third is Nielsen's eq. 53: the graph's paths seen only at the activations, each factor
 da^(l+1)_q/da^l_j the sum over the sub-paths between two neurons.
 """
+from .graph import sweep
 from .paths import Path, _abridge, _big, _check, _counts, _walk
 from .text import node_names, num
 
@@ -18,18 +19,13 @@ __all__ = ["explain", "Explanation", "Group", "Groups"]
 
 
 def _reverse(sub):
-    """{v: d output/d v} for the nodes of the sub-graph, by reverse accumulation in backward's own
+    """{v: d output/d v} for the nodes of the sub-graph, by the one reverse sweep in backward's own
     order of `+=` (so each entry equals what backward puts in a fresh .grad), touching no `.grad`."""
     if not sub:
         return {}
     g = dict.fromkeys(sub, 0.0)
     g[sub[-1]] = 1.0
-    for node in reversed(sub):
-        gn = g[node]
-        for p, d in zip(node.parents, node.local_grads):
-            if p in g:
-                g[p] += d * gn
-    return g
+    return sweep(sub, g, within=g)
 
 
 def _tails(sub):

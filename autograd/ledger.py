@@ -9,7 +9,8 @@ micrograd) is named, not silently mixed into the sums.
 """
 from collections import namedtuple
 
-from .engine import Value, topo_order
+from .engine import Value
+from .graph import sweep, topo
 from .text import node_names, num
 
 __all__ = ["trace_backward", "Ledger", "Step"]
@@ -80,21 +81,16 @@ def trace_backward(output):
     """
     if type(output) is not Value:
         raise TypeError(f"trace_backward: output must be a Value, got {type(output).__name__}")
-    order = topo_order(output)
+    order = topo(output, reset=True)
     names = node_names(output)
-    for node in order:
-        if node.op:
-            node.grad = 0.0
     before = {v: v.grad for v in order}
     output.grad = 1.0
     total = dict.fromkeys(order, 0.0)
     total[output] = 1.0
     steps = []
-    for node in reversed(order):
-        g = total[node]
-        for i, (p, d) in enumerate(zip(node.parents, node.local_grads)):
-            c = d * g
-            p.grad += c
-            total[p] += c
-            steps.append(Step(node, p, d, g, c, p.grad, i, total[p], before[p]))
+
+    def record(node, i, p, d, g, c, new):  # the sweep's edge hook: called once per +=
+        total[p] += c
+        steps.append(Step(node, p, d, g, c, new, i, total[p], before[p]))
+    sweep(order, edge=record)
     return Ledger(steps, names)
