@@ -256,3 +256,14 @@ def test_detect_anomaly_raises_exactly_when_a_nan_or_inf_is_made(program):
         return
     event("all finite")
     assert not made_in_backward
+
+
+def test_ops_inside_no_grad_are_checked_too():
+    from autograd import no_grad
+    x, y = Value(1e200, label="x"), Value(1e200, label="y")
+    with detect_anomaly(), no_grad():
+        assert (Value(math.inf) * 2.0).data == math.inf  # an inf given by the user propagates
+        with pytest.raises(FloatingPointError, match=r"op '\*' produced inf from finite inputs.*no_grad"):
+            x * y
+        with pytest.raises(FloatingPointError, match=r"op 'sin' produced nan from inputs with no NaN"):
+            Value(math.inf).sin() - Value(math.inf).sin()  # inf is given; nan is made by the '-'

@@ -162,3 +162,10 @@ def test_register_op_refuses_builtins_bad_names_and_clashes():
     with pytest.raises(ValueError, match="built-in"):
         unregister_op("exp")
     assert Value(0.5).tanh().op == "tanh" and "my op" not in OPS
+
+
+def test_register_op_refuses_a_name_that_python_would_read_as_another():
+    # "\ufb01x" (the fi ligature) is read by Python as "fix": the method could never be found by that name
+    with pytest.raises(ValueError, match=r"NFKC.*'fix'"):
+        register_op(Op("\ufb01x", 1, lambda x: x, lambda x, out: (1.0,), "ligature"))
+    assert "\ufb01x" not in OPS and not hasattr(Value, "\ufb01x")

@@ -493,3 +493,35 @@ def test_negative_base_integer_power_is_fine():
 def test_format_spec_formats_the_data_for_progress_lines():
     loss = Value(0.123456, label="loss")
     assert f"{loss:.3f}" == "0.123" and f"{loss}" == repr(loss)
+
+
+def test_a_huge_int_or_fraction_is_refused_by_its_size_without_printing_its_digits():
+    # str() of a 5001-digit int raises ValueError (Python's 4,300-digit limit): the message gives the size
+    with pytest.raises(OverflowError, match=r"int of about 1e5000 is too large for a float"):
+        Value(10 ** 5000)
+    with pytest.raises(OverflowError, match=r"Fraction of about -1e4999 is too large for a float"):
+        Value(fractions.Fraction(-10 ** 5000, 3))
+    assert Value(fractions.Fraction(10 ** 400, 10 ** 399)).data == 10.0  # large parts, small value: fine
+
+
+def test_negative_infinity_to_a_fractional_power_follows_ieee():
+    # IEEE pow(-inf, y) is +inf for y > 0 and +0 for y < 0 when y is not an odd integer
+    assert (Value(-math.inf) ** 0.5).data == math.pow(-math.inf, 0.5) == math.inf
+    assert (Value(-math.inf) ** -1.5).data == math.pow(-math.inf, -1.5) == 0.0
+    with pytest.raises(ValueError, match="negative base -2.0 to the non-integer power 0.5"):
+        Value(-2.0) ** 0.5  # a finite negative base still has no real fractional power
+
+
+def test_a_generated_op_method_shows_its_own_source_in_inspect_and_tracebacks():
+    import inspect
+    import traceback
+    src = inspect.getsource(Value.__mul__)
+    assert src.lstrip().startswith("def __mul__(self, other):") and "out = (x * y)" in src and "{" not in src
+    assert "out = _forward(x)" in inspect.getsource(Value.relu)  # a branching formula is called
+    assert "node._da = (1.0 - (out * out))" in inspect.getsource(Value.tanh)  # a readable one pasted
+    try:
+        Value(1.0, label="w") / 0
+    except ZeroDivisionError as e:
+        text = "".join(traceback.format_exception(e))
+    assert "raise _fail(e, (self, other)) from None" in text and "(node 'w')" in text
+    assert Value.__add__.__qualname__ == "Value.__add__" and Value.__radd__.__name__ == "__radd__"
