@@ -8,8 +8,9 @@ import autograd
 ROOT = os.path.dirname(autograd.__file__)
 
 # (importer, imported) edges allowed to close a circle because the import runs lazily, inside a
-# function: Value.show draws with text/draw, Tape.batched needs the numpy backend.
-LAZY = {("autograd.engine", "autograd.draw"), ("autograd.engine", "autograd.text"),
+# function: Value.show prints with text, Value._repr_html_ renders with explore, Tape.batched needs
+# the numpy backend.
+LAZY = {("autograd.engine", "autograd.text"), ("autograd.engine", "autograd.explore.html"),
         ("autograd.compile", "autograd.batched"), ("autograd.replay.tape", "autograd.replay.batched")}
 
 
