@@ -95,8 +95,11 @@ def _named(node):
 
 
 def _fail(err, args):
-    names = "".join(_named(a) for a in args)
-    return type(err)(f"{err}{names}" if names else str(err))
+    # One parenthesis for all the labelled operands, "(nodes 'x' and 'y')", not one per operand.
+    labels = list(dict.fromkeys(a.label for a in args if type(a) is Value and a.label))
+    if not labels:
+        return type(err)(str(err))
+    return type(err)(f"{err} (node{'s' if len(labels) > 1 else ''} {' and '.join(map(repr, labels))})")
 
 
 def _unrecorded(op, inputs, out, args):
