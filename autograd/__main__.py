@@ -1,21 +1,25 @@
-"""pathgrad on the command line: explain, count, trace and draw the paths of an expression.
+"""pathgrad on the command line: explain, count, trace, show and draw the paths of an expression.
 
     python -m autograd explain "(a+b)*(b+1)" a=2 b=1 --wrt b     # de/db as a sum over paths
+    python -m autograd explain "c = a+b; d = b+1; c*d" a=2 b=1   # name intermediate nodes: c and d
     python -m autograd count "(a+b)*(b+1)" a=2 b=1               # how many paths from each variable
     python -m autograd trace "(a+b)*(b+1)" a=2 b=1               # backward's += steps, one per edge
     python -m autograd show "(a+b)*(b+1)" a=2 b=1                # the graph as text, one row per node
     python -m autograd draw "(a+b)*(b+1)" a=2 b=1 -o graph.svg --edges contribution
     python -m autograd explore "(a+b)*(b+1)" a=2 b=1 -o olah.html   # a page to click through, offline
 
-Expressions use numbers, variables, + - * / **, unary -, and relu tanh sigmoid exp log sqrt abs sin cos
-(see autograd/expr.py); anything else is refused with exit code 2. An expression starting with '-'
-goes after `--`. Variables are leaves labelled by their names.
+Expressions use numbers, variables, + - * / **, unary -, and the functions listed below, which are the
+engine's named ops (see autograd/expr.py); anything else is refused with one line and exit code 2, with a
+hint for the usual slips (a^2, 2b, tahn(x), e**x). An expression starting with '-' goes after `--`.
+Variables are leaves labelled by their names; `c = a+b;` labels the node a+b with c. --wrt and --of take
+any of these names.
 """
 import argparse
 import os
 import sys
 import tempfile
 
+from .engine import topo_order
 from .expr import FUNCTIONS, ExpressionError, build, parse_assignments
 from .explain import explain
 from .ledger import trace_backward
@@ -23,25 +27,28 @@ from .paths import count_paths, nodes_between
 from .text import graph_text
 
 _FORMATS = ("svg", "png", "pdf", "dot")
+_PREFIX = "python -m autograd"
 
 
 def _parser():
-    p = argparse.ArgumentParser(prog="python -m autograd", description=__doc__.split("\n")[0],
+    p = argparse.ArgumentParser(prog=_PREFIX, description=__doc__.split("\n")[0],
                                 epilog=f"functions: {', '.join(FUNCTIONS)}")
     sub = p.add_subparsers(dest="command", required=True)
 
-    def command(name, help):
+    def command(name, help, wrt=False):
         c = sub.add_parser(name, help=help, description=help)
-        c.add_argument("expr", help='the expression, e.g. "(a+b)*(b+1)"')
+        c.add_argument("expr", help='the expression, e.g. "(a+b)*(b+1)" or "c = a+b; d = b+1; c*d"')
         c.add_argument("values", nargs="*", metavar="VAR=VALUE", help="a value for every variable")
-        c.add_argument("--name", default="f", help="label of the expression's node (default: f)")
+        c.add_argument("--name", default="f", help="label of the output node when it has none (default: f)")
+        if wrt:
+            c.add_argument("--wrt", action="append", metavar="NAME",
+                           help="the input: a variable or a named node (repeatable; default: every variable)")
+            c.add_argument("--of", metavar="NAME", help="the node to differentiate (default: the output)")
         return c
 
-    c = command("explain", "d out/d VAR as a sum over paths, beside backward's gradient")
-    c.add_argument("--wrt", action="append", metavar="VAR", help="the variable (repeatable; default: all)")
+    c = command("explain", "d out/d VAR as a sum over paths, beside backward's gradient", wrt=True)
     c.add_argument("--limit", type=int, default=64, help="list at most this many paths (default 64)")
-    c = command("count", "the number of paths from each variable to the output")
-    c.add_argument("--wrt", action="append", metavar="VAR", help="the variable (repeatable; default: all)")
+    command("count", "the number of paths from each variable to the output", wrt=True)
     command("trace", "run backward and list its += steps, one per edge")
     command("show", "run backward and print the graph as text, one row per node")
     c = command("draw", "render the graph with graphviz")
@@ -49,25 +56,49 @@ def _parser():
     c.add_argument("--edges", choices=("local", "contribution"), default="local",
                    help="edge labels: local derivatives or what each edge added in backward")
     c.add_argument("--highlight", metavar="VAR", help="highlight every path from VAR to the output")
+    c.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
+                   help="give up on Graphviz's layout after this long (default 30)")
     c = command("explore", "write the explorer: one self-contained HTML page (click a node, step backward)")
     c.add_argument("-o", "--output", required=True, help="the .html file to write")
     return p
 
 
+def _say(kind, msg):
+    # One line, whatever the message holds (a source excerpt may span lines).
+    print(f"{_PREFIX}: {kind}: {' '.join(str(msg).splitlines())}", file=sys.stderr)
+
+
 def _fail(msg):
-    print(f"python -m autograd: error: {msg}", file=sys.stderr)
+    _say("error", msg)
     return 2
 
 
-def _wrt(names, leaves, option="--wrt"):
-    if not leaves:
-        raise ExpressionError("the expression has no variables: there is nothing to differentiate")
-    names = names or list(leaves)
-    for n in names:
-        if n not in leaves:
-            raise ExpressionError(f"{option} {n}: the expression has no variable {n}"
-                                  f" (its variables: {', '.join(leaves) or 'none'})")
-    return [leaves[n] for n in names]
+def _node(name, nodes, option):
+    if name not in nodes:
+        raise ExpressionError(f"{option} {name}: the expression has no variable or named node {name}"
+                              f" (its names: {', '.join(nodes) or 'none'})")
+    return nodes[name]
+
+
+def _ends(args, out, nodes, warnings):
+    """(y, [x...]) for explain and count: --of (default the output) and --wrt (default every variable
+    below y). Warns when y does not depend on an x, and says so when the two ends look swapped."""
+    y = _node(args.of, nodes, "--of") if args.of else out
+    if args.wrt:
+        xs = [(n, _node(n, nodes, "--wrt")) for n in args.wrt]
+    else:
+        xs = [(n, v) for n, v in nodes.items() if not v.op]
+        if not xs:
+            raise ExpressionError("the expression has no variables: there is nothing to differentiate")
+        if args.of:
+            below = {id(v) for v in topo_order(y)}
+            xs = [(n, v) for n, v in xs if id(v) in below]
+    y_name = args.of or y.label
+    for n, x in xs:
+        if x is not y and not count_paths(y, x):
+            hint = f"; {n} depends on {y_name}: did you mean --of {n} --wrt {y_name}?" if count_paths(x, y) else ""
+            warnings.append(f"{y_name} does not depend on {n}: there is no path from {n} to {y_name}{hint}")
+    return y, [x for _, x in xs]
 
 
 def _write(data, path):
@@ -77,6 +108,8 @@ def _write(data, path):
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a drawing is as readable as any new file
@@ -86,54 +119,71 @@ def _write(data, path):
         raise
 
 
-def _draw(args, out, leaves):
+def _draw(args, out, nodes):
     fmt = os.path.splitext(args.output)[1].lstrip(".").lower()
     if fmt not in _FORMATS:
         raise ExpressionError(f"-o {args.output}: the suffix must be one of {', '.join(_FORMATS)}")
+    if not args.timeout > 0:
+        raise ExpressionError(f"--timeout must be a positive number of seconds, got {args.timeout:g}")
     from ._drawkit import render
     from .draw import draw
     out.backward()
     highlight = None
     if args.highlight:
-        (x,) = _wrt([args.highlight], leaves, "--highlight")
+        x = _node(args.highlight, nodes, "--highlight")
         on = set(nodes_between(out, x))  # every path from x: its nodes and edges, found in linear time
         highlight = [(p, c) for c in on for p in c.parents if p in on] or [out]
     dot = draw(out, edge_labels=args.edges, highlight=highlight)
-    _write(dot.source.encode() if fmt == "dot" else render(dot, fmt), args.output)
-    print(f"wrote {args.output}")
+    try:
+        data = dot.source.encode() if fmt == "dot" else render(dot, fmt, timeout=args.timeout)
+    except TimeoutError as e:
+        raise ExpressionError(f"{e}, or name a part (c = ...) and draw it alone; or write the DOT source"
+                              f" with -o FILE.dot, or allow more time with --timeout SECONDS") from None
+    except FileNotFoundError as e:
+        raise ExpressionError(f"{e}; -o FILE.dot writes the DOT source without it") from None
+    try:
+        _write(data, args.output)
+    except OSError as e:  # the message names the file asked for, never the temporary one
+        raise OSError(e.errno, f"cannot write {args.output}: {e.strerror or e}") from None
+    return f"wrote {args.output}"
 
 
 def main(argv=None):
     args = _parser().parse_args(argv)
+    warnings = []  # printed only when the command succeeds: a refusal is one line
     try:
-        out, leaves = build(args.expr, parse_assignments(args.values))
-        if out.op or not out.label:  # an expression that is one variable is that variable: keep its name
+        out, nodes = build(args.expr, parse_assignments(args.values), warn=warnings.append)
+        if not out.label:  # a variable or a named node keeps its name
             out.label = args.name
         if args.command == "explain":
             if args.limit < 0:
                 raise ExpressionError(f"--limit must be >= 0, got {args.limit}")
-            print("\n\n".join(str(explain(out, x, limit=args.limit)) for x in _wrt(args.wrt, leaves)))
+            y, xs = _ends(args, out, nodes, warnings)
+            text = "\n\n".join(str(explain(y, x, limit=args.limit)) for x in xs)
         elif args.command == "count":
-            for x in _wrt(args.wrt, leaves):
-                n = count_paths(out, x)
-                print(f"{n} path{'' if n == 1 else 's'} from {x.label} to {out.label}")
+            y, xs = _ends(args, out, nodes, warnings)
+            text = "\n".join(f"{n} path{'' if n == 1 else 's'} from {x.label} to {y.label}"
+                             for n, x in ((count_paths(y, x), x) for x in xs))
         elif args.command == "trace":
-            print(trace_backward(out))
+            text = str(trace_backward(out))
         elif args.command == "show":
             out.backward()
-            print(graph_text(out, max_nodes=sys.maxsize))  # a long expression is a long table, not an error
+            text = graph_text(out, max_nodes=sys.maxsize)  # a long expression is a long table, not an error
         elif args.command == "explore":
             from .explore import explore
             if not args.output.lower().endswith((".html", ".htm")):
                 raise ExpressionError(f"-o {args.output}: the explorer is a web page; name it .html")
-            print(f"wrote {explore(out).save(args.output)}")
+            text = f"wrote {explore(out).save(args.output)}"
         else:
-            _draw(args, out, leaves)
+            text = _draw(args, out, nodes)
     except (ExpressionError, ArithmeticError, ValueError) as e:
         return _fail(e)
     except OSError as e:
-        _fail(e)
+        _fail(e.strerror if e.strerror and e.filename is None else e)
         return 1
+    for w in warnings:
+        _say("warning", w)
+    print(text)
     return 0
 
 

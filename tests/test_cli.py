@@ -1,6 +1,7 @@
 """`python -m autograd`: it explains, counts, traces and draws whitelisted expressions, and refuses
 everything else with a clear message and exit code 2."""
 import os
+import shutil
 import subprocess
 import sys
 
@@ -127,9 +128,13 @@ def refused(capsys, expr, *values):
     ("1j * a", "complex"),
     ("exp(a, a)", "exactly one argument"),
     ("exp(*a)", "starred"),
-    ("import os", "not a valid expression"),
-    ("a = 1", "not a valid expression"),
-    ("a; a", "not a valid expression"),
+    ("import os", "not allowed in an expression: import"),
+    ("a = 1", "the last part must be the output"),
+    ("a; a", "only the last part is the output"),
+    ("a += 1; a", "augmented assignment"),
+    ("del a; a", "not allowed in an expression: del"),
+    ("c = a+1\nc*2", "separate the parts with ';'"),
+    ("c, d = a, b; c", "name one node at a time"),
 ])
 def test_forbidden_construct_is_refused_with_a_message_naming_it(capsys, expr, says):
     assert says in refused(capsys, expr, "a=1", "b=2")
@@ -172,12 +177,12 @@ def test_an_expression_without_variables_has_nothing_to_explain(capsys):
 
 def test_an_unknown_wrt_names_the_variables_there_are(capsys):
     code, _, err = run(capsys, "explain", "a*b", "a=1", "b=2", "--wrt", "c")
-    assert code == 2 and "no variable c" in err and "a, b" in err
+    assert code == 2 and "no variable or named node c" in err and "a, b" in err
 
 
 def test_an_unknown_highlight_is_named_as_the_option_given(tmp_path, capsys):
     code, _, err = run(capsys, "draw", "a*b", "a=1", "b=2", "-o", str(tmp_path / "g.dot"), "--highlight", "c")
-    assert code == 2 and "--highlight c: the expression has no variable c" in err
+    assert code == 2 and "--highlight c: the expression has no variable or named node c" in err
     assert not (tmp_path / "g.dot").exists()
 
 
@@ -190,3 +195,42 @@ def test_usage_errors_exit_2(capsys):
     with pytest.raises(SystemExit) as e:
         main(["frobnicate", "a"])
     assert e.value.code == 2
+
+
+# --- draw's files and Graphviz's time ------------------------------------------------------------
+
+@pytest.mark.parametrize("where", ["missing/graph.svg", "folder.svg"])
+def test_a_draw_that_cannot_write_names_the_output_not_a_temporary_file(tmp_path, capsys, where):
+    (tmp_path / "folder.svg").mkdir()
+    target = str(tmp_path / where)
+    code, _, err = run(capsys, "draw", "a*b", "a=1", "b=2", "-o", target)
+    assert code == 1 and f"cannot write {target}" in err and ".draw-" not in err and err.count("\n") == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder.svg"]
+
+
+def fake_dot(tmp_path, monkeypatch, script):
+    bin = tmp_path / "bin"
+    bin.mkdir()
+    if script is not None:
+        (bin / "dot").write_text("#!/bin/sh\n" + script)
+        (bin / "dot").chmod(0o755)
+    monkeypatch.setenv("PATH", str(bin))
+
+
+def test_a_layout_that_takes_too_long_is_stopped_and_says_what_to_do(tmp_path, capsys, monkeypatch):
+    fake_dot(tmp_path, monkeypatch, f"exec {shutil.which('sleep')} 60\n")  # a dot that never finishes
+    code, _, err = run(capsys, "draw", "a*b", "a=1", "b=2", "-o", str(tmp_path / "g.svg"), "--timeout", "0.5")
+    assert code == 2 and "did not lay the graph out within 0.5 s" in err and "-o FILE.dot" in err
+    assert "--timeout" in err and not (tmp_path / "g.svg").exists()
+
+
+def test_without_dot_the_message_says_how_to_install_it_and_dot_source_still_works(tmp_path, capsys, monkeypatch):
+    fake_dot(tmp_path, monkeypatch, None)
+    code, _, err = run(capsys, "draw", "a*b", "a=1", "b=2", "-o", str(tmp_path / "g.png"))
+    assert code == 2 and "not installed" in err and "apt-get install graphviz" in err
+    assert run(capsys, "draw", "a*b", "a=1", "b=2", "-o", str(tmp_path / "g.dot"))[0] == 0
+
+
+def test_a_bad_timeout_is_refused(tmp_path, capsys):
+    code, _, err = run(capsys, "draw", "a*b", "a=1", "b=2", "-o", str(tmp_path / "g.svg"), "--timeout", "0")
+    assert code == 2 and "--timeout must be a positive number" in err and os.listdir(tmp_path) == []
