@@ -17,8 +17,8 @@ any of these names.
 import argparse
 import os
 import sys
-import tempfile
 
+from ._files import atomic_write
 from .engine import topo_order
 from .expr import FUNCTIONS, ExpressionError, build, parse_assignments
 from .explain import explain
@@ -101,24 +101,6 @@ def _ends(args, out, nodes, warnings):
     return y, [x for _, x in xs]
 
 
-def _write(data, path):
-    # Write a temporary file next to the target and rename it, so a failure never leaves half a file.
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".draw-")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a drawing is as readable as any new file
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-
-
 def _draw(args, out, nodes):
     fmt = os.path.splitext(args.output)[1].lstrip(".").lower()
     if fmt not in _FORMATS:
@@ -142,7 +124,7 @@ def _draw(args, out, nodes):
     except FileNotFoundError as e:
         raise ExpressionError(f"{e}; -o FILE.dot writes the DOT source without it") from None
     try:
-        _write(data, args.output)
+        atomic_write(args.output, data)
     except OSError as e:  # the message names the file asked for, never the temporary one
         raise OSError(e.errno, f"cannot write {args.output}: {e.strerror or e}") from None
     return f"wrote {args.output}"

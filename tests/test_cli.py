@@ -220,7 +220,7 @@ def fake_dot(tmp_path, monkeypatch, script):
 def test_a_layout_that_takes_too_long_is_stopped_and_says_what_to_do(tmp_path, capsys, monkeypatch):
     fake_dot(tmp_path, monkeypatch, f"exec {shutil.which('sleep')} 60\n")  # a dot that never finishes
     code, _, err = run(capsys, "draw", "a*b", "a=1", "b=2", "-o", str(tmp_path / "g.svg"), "--timeout", "0.5")
-    assert code == 2 and "did not lay the graph out within 0.5 s" in err and "-o FILE.dot" in err
+    assert code == 2 and "took more than 0.5 s to lay out the graph" in err and "-o FILE.dot" in err
     assert "--timeout" in err and not (tmp_path / "g.svg").exists()
 
 
