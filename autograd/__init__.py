@@ -11,7 +11,7 @@ from .functional import grad, hessian, jacobian, value_and_grad
 from .draw import draw, draw_dot
 from .draw_network import draw_network
 from .text import show
-from .compile import Tape
+from .replay import Tape
 from .anomaly import detect_anomaly, install as _install_anomaly_checks
 
 _install_anomaly_checks()

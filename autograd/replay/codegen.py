@@ -1,4 +1,4 @@
-"""Write a recorded graph as straight-line Python source: the code generator behind `Tape.compile()`.
+"""Write a recorded graph as straight-line Python source: the code generator behind `Compiled` and `Batched`.
 
 Forward is one statement per node, in topological order; backward one statement per edge, outputs
 first, accumulating dL/dv in local variables (an edge whose local derivative is 1 passes the
@@ -6,47 +6,103 @@ gradient on by name, without a copy). Op formulas are pasted in as text read fro
 `autograd.trace`, or called when they branch. Graphs longer than `chunk` nodes become one forward and
 one backward function per chunk; values and gradients that cross a chunk boundary go through the
 lists V and G, and each chunk's forward hands its backward the values it needs in `saved[c]`.
+
+What the source calls is given by a `Kernels` object, one per way of running it (`load`).
 """
-from .engine import OPS, Value
-from .trace import Sym, trace
+import re
+
+from ..engine import OPS, Value
+from ..trace import Sym, trace
+
+__all__ = ["Kernels", "generate", "load"]
 
 # The symbol ops' names as identifiers; the leading "_" keeps them apart from registered ops' names
 # (register_op refuses those), so an op named "div" cannot stand in for "/" in generated code.
 _SAFE = {"+": "_add", "-": "_sub", "*": "_mul", "/": "_div", "**": "_pow"}
 
 
+class Kernels:
+    """What the generated source runs on: Python floats here; `Batched` subclasses it for numpy arrays.
+
+    For each op the source either pastes the formula's text (when `pastes(text)`) or calls
+    `forward(op)(*args)` and `derivs(op)(*args, out)`. With `arrays`, values may be arrays: no
+    in-place `+=` on grads (arrays share memory), and a leaf's gradient is `total(g)`, summed over
+    the batch.
+    """
+
+    arrays = False
+
+    def pastes(self, text):
+        return True
+
+    def forward(self, op):
+        return op.forward
+
+    def derivs(self, op):
+        return op.derivs
+
+    def total(self, g):
+        return g
+
+
+def load(sources, kernels):
+    """The forward and backward functions of `generate`'s sources (backwards in the order to call them).
+
+    The functions' globals are a namespace of the kernels' functions only: the functions are taken
+    out of it, so functions and namespace form no reference cycle and die with their last user.
+    """
+    ns = {"inf": float("inf"), "nan": float("nan"), "total": kernels.total}
+    for op in OPS.values():
+        ns[_SAFE.get(op.name, op.name) + "_fwd"] = kernels.forward(op)
+        ns[_SAFE.get(op.name, op.name) + "_d"] = kernels.derivs(op)
+    defined = []
+    for i, src in enumerate(sources):
+        exec(compile(src, f"<tape chunk {i}>", "exec"), ns)
+        defined.append(re.match(r"def (\w+)", src).group(1))
+    funcs = [ns.pop(name) for name in defined]
+    n = len(funcs) // 2
+    return funcs[:n], funcs[n:][::-1]
+
+
 def _kind_key(a):
-    return "@" if a is None or type(a) is Value else repr(a)
+    return "@" if type(a) is int else repr(a)
 
 
-def _symbols(node):
-    """The op's arguments for tracing: `{x}`/`{y}` for parent nodes, constants as their floats."""
-    raw = (node._a,) if OPS[node.op].arity == 1 else (node._a, node._b)
-    return [Sym("{%s}" % "xy"[i]) if type(a) is Value else a for i, a in enumerate(raw)]
+def _symbols(args):
+    """An instruction's operands for tracing: `{x}`/`{y}` for nodes, constants as their floats."""
+    return [Sym("{%s}" % "xy"[i]) if type(a) is int else a for i, a in enumerate(args)]
 
 
 def _trace(op, args):
     """Source templates (placeholders {x} {y} {o}) for op's forward and local derivatives, or None."""
-    return trace(op, args, Sym("{o}"))
+    return trace(op, _symbols(args), Sym("{o}"))
 
 
-def _generate(tape, chunk, inputs):
-    """One forward and one backward function per chunk of nodes, as source text."""
+def constant_derivs(instruction):
+    """Whether the instruction's local derivatives are plain numbers ('+', '-', neg), whatever the data."""
+    _, d = _trace(instruction.op, instruction.args)
+    return d is not None and all("{" not in t for t in d)
+
+
+def generate(tape, chunk, inputs=None, kernels=Kernels()):
+    """One forward and one backward function per chunk of nodes, as source text (forwards first).
+
+    `inputs` are leaves whose values come from the argument X (one per input) instead of `.data`."""
     nodes, n = tape.nodes, len(tape.nodes)
-    index = {id(v): i for i, v in enumerate(nodes)}
     leaf_at = {id(v): k for k, v in enumerate(tape.leaves)}
     input_at = {id(v): m for m, v in enumerate(inputs or ())}
-    cache, spec = {}, []
-    for v in nodes:
-        if not v.op:
-            spec.append(None)
-            continue
-        op = OPS[v.op]
-        args = [index[id(a)] if type(a) is Value else a for a in ((v._a,) if op.arity == 1 else (v._a, v._b))]
-        key = (op.name,) + tuple(_kind_key(a) if type(a) is float else "@" for a in args)
+    cache, spec = {}, [None] * n
+    for ins in tape.instructions:
+        op, args = ins.op, ins.args
+        key = (op.name,) + tuple(_kind_key(a) for a in args)
         if key not in cache:
-            cache[key] = _trace(op, _symbols(v))
-        spec.append((_SAFE.get(op.name, op.name), args, cache[key]))
+            ftpl, dtpl = _trace(op, args)
+            if ftpl is not None and not kernels.pastes(ftpl):
+                ftpl = None
+            if dtpl is not None and not all(kernels.pastes(t) for t in dtpl):
+                dtpl = None
+            cache[key] = ftpl, dtpl
+        spec[ins.out] = (_SAFE.get(op.name, op.name), list(args), cache[key])
     home = [i // chunk for i in range(n)]
     export = [False] * n
     for i, s in enumerate(spec):
@@ -55,7 +111,7 @@ def _generate(tape, chunk, inputs):
                 export[a] = True
     nch = home[-1] + 1
     one = nch == 1
-    bwd, needs = _backward_source(spec, tape, chunk, home, nch, leaf_at, input_at, inputs is not None)
+    bwd, needs = _backward_source(spec, tape, chunk, home, nch, leaf_at, input_at, kernels.arrays)
     fwd = []
     for c in range(nch):
         lines, local = [], set()
