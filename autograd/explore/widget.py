@@ -8,7 +8,7 @@ graph it shows (that is what the sliders move); it lets go of it when the widget
 import anywidget
 import traitlets
 
-from ..compile import Tape
+from ..replay import Tape
 from .export import graph_data
 from .names import palette
 from .page import asset
