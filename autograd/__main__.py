@@ -1,8 +1,9 @@
-"""pathgrad on the command line: explain, count, trace, show and draw the paths of an expression.
+"""pathgrad on the command line: explain, count, nudge, trace, show, draw and explore an expression's paths.
 
     python -m autograd explain "(a+b)*(b+1)" a=2 b=1 --wrt b     # de/db as a sum over paths
     python -m autograd explain "c = a+b; d = b+1; c*d" a=2 b=1   # name intermediate nodes: c and d
     python -m autograd count "(a+b)*(b+1)" a=2 b=1               # how many paths from each variable
+    python -m autograd nudge "(a+b)*(b+1)" a=2 b=1 --wrt b --h 0.1,0.01   # move b, watch e move
     python -m autograd trace "(a+b)*(b+1)" a=2 b=1               # backward's += steps, one per edge
     python -m autograd show "(a+b)*(b+1)" a=2 b=1                # the graph as text, one row per node
     python -m autograd draw "(a+b)*(b+1)" a=2 b=1 -o graph.svg --edges contribution
@@ -23,6 +24,7 @@ from .engine import topo_order
 from .expr import FUNCTIONS, ExpressionError, build, parse_assignments
 from .explain import explain
 from .ledger import trace_backward
+from .nudge import nudge
 from .paths import count_paths, nodes_between
 from .text import graph_text
 
@@ -49,6 +51,9 @@ def _parser():
     c = command("explain", "d out/d VAR as a sum over paths, beside backward's gradient", wrt=True)
     c.add_argument("--limit", type=int, default=64, help="list at most this many paths (default 64)")
     command("count", "the number of paths from each variable to the output", wrt=True)
+    c = command("nudge", "move VAR by h, recompute, and set the change beside h * (the sum of the path rates)",
+                wrt=True)
+    c.add_argument("--h", metavar="H,H,...", help="the steps, comma-separated (default 0.1,0.01,0.001,0.0001)")
     command("trace", "run backward and list its += steps, one per edge")
     command("show", "run backward and print the graph as text, one row per node")
     c = command("draw", "render the graph with graphviz")
@@ -101,6 +106,19 @@ def _ends(args, out, nodes, warnings):
     return y, [x for _, x in xs]
 
 
+def _steps(text):
+    """`--h 0.1,0.01` -> (0.1, 0.01); None without --h (nudge's own steps)."""
+    if text is None:
+        return None
+    hs = []
+    for part in text.split(","):
+        try:
+            hs.append(float(part))
+        except ValueError:
+            raise ExpressionError(f"--h {text}: {part.strip()!r} is not a number; write e.g. --h 0.1,0.01") from None
+    return tuple(hs)
+
+
 def _draw(args, out, nodes):
     fmt = os.path.splitext(args.output)[1].lstrip(".").lower()
     if fmt not in _FORMATS:
@@ -146,6 +164,10 @@ def main(argv=None):
             y, xs = _ends(args, out, nodes, warnings)
             text = "\n".join(f"{n} path{'' if n == 1 else 's'} from {x.label} to {y.label}"
                              for n, x in ((count_paths(y, x), x) for x in xs))
+        elif args.command == "nudge":
+            hs = _steps(args.h)
+            y, xs = _ends(args, out, nodes, warnings)
+            text = "\n\n".join(str(nudge(y, x) if hs is None else nudge(y, x, hs=hs)) for x in xs)
         elif args.command == "trace":
             text = str(trace_backward(out))
         elif args.command == "show":

@@ -19,7 +19,8 @@ import warnings
 from collections.abc import Mapping
 
 from . import _hints
-from .engine import OPS, Value, topo_order
+from .engine import Value, topo_order
+from .ops import OPS
 from .text import num
 
 __all__ = ["FUNCTIONS", "ExpressionError", "build", "parse_assignments"]

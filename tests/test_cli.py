@@ -234,3 +234,32 @@ def test_without_dot_the_message_says_how_to_install_it_and_dot_source_still_wor
 def test_a_bad_timeout_is_refused(tmp_path, capsys):
     code, _, err = run(capsys, "draw", "a*b", "a=1", "b=2", "-o", str(tmp_path / "g.svg"), "--timeout", "0")
     assert code == 2 and "--timeout must be a positive number" in err and os.listdir(tmp_path) == []
+
+
+# --- nudge -----------------------------------------------------------------------------------------
+
+def test_nudge_prints_the_change_beside_the_paths_and_its_leftover_is_h_squared(capsys):
+    from fractions import Fraction
+    code, out, err = run(capsys, "nudge", "c = a+b; d = b+1; c*d", "a=2", "b=1", "--wrt", "b", "--h", "0.5,0.25",
+                         "--name", "e")
+    assert code == 0 and err == ""
+    table = out.split("The leftover shrinks")[0]  # the first table; the product's split follows it
+    rows = {line.split()[0]: line.split() for line in table.splitlines() if line.strip().startswith(("0.5 ", "0.25 "))}
+    for h in (Fraction(1, 2), Fraction(1, 4)):
+        # exact: e(b+h) - e(b) = (3+h)(2+h) - 6 = 5h + h^2; the two paths give h*2 and h*3
+        delta, first, leftover = 5 * h + h * h, 5 * h, h * h
+        cells = [Fraction(c) for c in rows[str(float(h))][1:7]]
+        assert cells == [delta, first, 2 * h, 3 * h, leftover, 1], cells
+    assert "b -> c -> e" in out and "b -> d -> e" in out and "cross term" in out
+
+
+def test_nudge_refuses_a_zero_step_a_bad_step_and_an_input_the_output_does_not_depend_on(capsys):
+    for argv, says in [(["--h", "0"], "h = 0 moves nothing"), (["--h", "0.1,x"], "--h 0.1,x: 'x' is not a number"),
+                       (["--h", "inf"], "not finite"), (["--wrt", "d"], "c does not depend on d")]:
+        code, out, err = run(capsys, "nudge", "c = a+b; d = b*2; c", "a=1", "b=2", *argv)
+        assert code == 2 and out == "" and says in err and err.count("\n") == 1, err
+
+
+def test_nudge_out_of_the_domain_names_the_step(capsys):
+    code, _, err = run(capsys, "nudge", "log(a)", "a=0.05", "--h", "-0.1")
+    assert code == 2 and "with a moved by h = -0.1" in err and "log of -0.05" in err
