@@ -11,10 +11,11 @@ number, on a node it calls the node's own op (`cos(v)` is `v.cos()`), so the sam
 on floats (backward) and on nodes (`backward(create_graph=True)`, `grad(grad(f))`). This module
 imports nothing of the package: anything that is not a plain number is taken to be a node.
 """
+import builtins
 import math
 
 __all__ = ["Op", "OPS", "data", "is_number", "recip", "sign", "relu", "tanh", "sigmoid", "exp", "log", "sqrt",
-           "abs_", "sin", "cos"]
+           "abs", "sin", "cos"]
 
 nan, inf = math.nan, math.inf
 
@@ -113,7 +114,7 @@ sigmoid = _helper("sigmoid", _sigmoid, "sigmoid(x) = 1 / (1 + exp(-x))")
 exp = _helper("exp", _exp, "exp(x)")
 log = _helper("log", _log, "log(x), x > 0")
 sqrt = _helper("sqrt", _sqrt, "sqrt(x), x >= 0")
-abs_ = _helper("abs", abs, "|x|")
+abs = _helper("abs", builtins.abs, "|x|")  # noqa: A001 (ops.abs, as Value.abs)
 sin = _helper("sin", _sin, "sin(x)")
 cos = _helper("cos", _cos, "cos(x)")
 
@@ -198,7 +199,7 @@ BUILTIN = (
     Op("exp", 1, _exp, lambda x, out: (out,), "exp'(x) = exp(x)"),
     Op("log", 1, _log, lambda x, out: (recip(x),), "log'(x) = 1/x"),
     Op("sqrt", 1, _sqrt, lambda x, out: (0.5 * recip(out),), "sqrt'(x) = 1 / (2 sqrt(x))"),
-    Op("abs", 1, abs, lambda x, out: (sign(x),), "abs'(x) = sign(x) (0 at the kink, as PyTorch)"),
+    Op("abs", 1, builtins.abs, lambda x, out: (sign(x),), "abs'(x) = sign(x) (0 at the kink, as PyTorch)"),
     Op("sin", 1, _sin, lambda x, out: (cos(x),), "sin'(x) = cos(x)"),
     Op("cos", 1, _cos, lambda x, out: (-sin(x),), "cos'(x) = -sin(x)"),
 )

@@ -525,3 +525,18 @@ def test_a_generated_op_method_shows_its_own_source_in_inspect_and_tracebacks():
         text = "".join(traceback.format_exception(e))
     assert "raise _fail(e, (self, other)) from None" in text and "(node 'w')" in text
     assert Value.__add__.__qualname__ == "Value.__add__" and Value.__radd__.__name__ == "__radd__"
+
+
+def test_the_ops_helpers_give_a_float_for_a_float_and_a_node_for_a_value():
+    from autograd import ops
+    x = Value(0.5, label="x")
+    for name, fn in (("cos", math.cos), ("sin", math.sin), ("exp", math.exp), ("log", math.log),
+                     ("tanh", math.tanh), ("sqrt", math.sqrt), ("abs", abs)):
+        helper = getattr(ops, name)
+        assert helper(0.5) == fn(0.5) and type(helper(0.5)) is float
+        node = helper(x)
+        assert type(node) is Value and node.op == name and node.parents == (x,) and node.data == fn(0.5)
+    assert ops.recip(0.0) == math.inf and ops.recip(-0.0) == -math.inf and ops.recip(4.0) == 0.25
+    assert (ops.recip(x).data, ops.data(x), ops.data(2.0), ops.sign(-x), ops.sign(0.0)) == (2.0, 0.5, 2.0, -1.0, 0.0)
+    with pytest.raises(ZeroDivisionError, match=r"1/x at x = 0 \(such as sqrt'\(0\)\) \(node 'z'\)"):
+        ops.recip(Value(0.0, label="z"))
