@@ -37,6 +37,7 @@ from .trace import Sym, trace
 __all__ = ["Value", "Op", "OPS", "no_grad", "enable_grad", "is_grad_enabled", "topo_order", "register_op",
            "unregister_op", "install_checks"]
 
+
 class _State(threading.local):
     # Thread-local: one thread inside no_grad() must not switch graph recording off for another.
     grad_enabled = True
@@ -117,9 +118,9 @@ def _unrecorded(op, inputs, out, args):
 _new = object.__new__
 GENERATED = "<autograd generated"  # how the file names of the generated methods begin
 
-# The one template. {x} {y}: where the op's arguments come from; {fwd}: the forward expression or a
-# call; {derivs}: the local derivatives, pasted or called. A constant operand sits in _a/_b with
-# derivative None: it is not a parent.
+# The one template. {load}: where the op's arguments x (and y) come from; {fwd}: the forward value,
+# an expression or a call; {derivs}: the node's arguments and local derivatives, pasted or called. A
+# constant operand sits in _a/_b with derivative None: it is not a parent.
 _TEMPLATE = '''\
 def _make(_forward, _derivs):
     def {method}({params}):
@@ -387,6 +388,8 @@ def register_op(op, *, replace=False):
     ...), which take a float or a Value: then it also runs on Values, and higher orders work too.
     A binary op becomes `x.name(y)` with `y` a Value or a number. Check it with `gradcheck` and
     `gradgradcheck`; `unregister_op("cube")` removes it. The built-in ops are defined by the same path.
+    A formula that reads as arithmetic is pasted into the method as text, so a number it takes from
+    outside (a global k in `k * x`) is read once, here; register again with replace=True to change it.
     """
     if not isinstance(op, Op):
         raise TypeError(f"register_op takes an Op, got {type(op).__name__}")
