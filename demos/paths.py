@@ -15,6 +15,7 @@ import os
 import time
 
 from autograd import Value, count_paths, draw, draw_network, explain, nudge, paths, trace_backward
+from autograd._files import atomic_write
 from nn import MLP
 from nn.nielsen import Nielsen
 
@@ -24,11 +25,7 @@ def section(title):
 
 
 def render(dot, out, name):
-    path = os.path.join(out, name)
-    with open(path + ".tmp", "wb") as f:
-        f.write(dot.pipe(format="svg"))
-    os.replace(path + ".tmp", path)
-    return path
+    return atomic_write(os.path.join(out, name), dot.pipe(format="svg"))
 
 
 def olah(out):
@@ -73,7 +70,7 @@ def network(out):
     print(r)
     print(f"  backward: w^2_12.grad = {w.grad:+.15e};  BP4: a^1_2 * delta^2_1 = {x[1] * net.delta(2, 1):+.15e}")
     first = next(paths(C, w))
-    return [render(draw_network(model, highlight=first), out, "paths_network.svg"),
+    return [render(draw_network(model, highlight=r), out, "paths_network.svg"),
             render(draw(C, edge_labels="contribution", highlight=first), out, "paths_graph.svg")]
 
 

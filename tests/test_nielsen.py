@@ -191,11 +191,12 @@ def test_name_nodes_writes_nielsens_names():
     assert net.w(3, 12, 3).label == "w^3_12,3" and net.z(2, 1).label == "z^2_1" and net.a(3, 2).label == "a^3_2"
 
 
-def test_the_demo_prints_the_table_and_says_the_equations_hold(capsys):
+def test_the_demo_prints_the_table_and_says_the_equations_hold(capsys, tmp_path):
     from demos.backprop import main
-    main([])
+    main(["--out", str(tmp_path)])
     out = capsys.readouterr().out
     assert "BP2 for neuron 1 of layer 2" in out and "a^2_1 -> w^3_21 * a^2_1 (in z^3_2)" in out
     assert "BP2  delta^3_1" in out and "all four equations hold" in out
-    main(["--all"])
+    assert (tmp_path / "backprop_bp2.svg").read_text().startswith("<?xml")
+    main(["--all", "--out", str(tmp_path)])
     assert "BP2  delta^2_1" in capsys.readouterr().out
