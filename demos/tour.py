@@ -71,7 +71,8 @@ def main():
     with no_grad():
         z = Value(2.0) * 3
     print(f"\ninside no_grad() ops record nothing: (2*3).parents = {z.parents}")
-    print("\nNext: python -m demos.paths (the sum over paths on a real network), demos.moons, demos.graphs")
+    print("\nWhy the sum over paths is the derivative: docs/why-sum.md and python -m demos.paths;")
+    print("next, training: python -m demos.moons, second derivatives: demos.newton, a real dataset: demos.digits")
 
 
 if __name__ == "__main__":
