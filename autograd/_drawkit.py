@@ -126,14 +126,17 @@ def render(graph, fmt, timeout=DOT_TIMEOUT):
 
 
 _SCRIPT = re.compile(r"([A-Za-zδσ]+)\^(\d+|\(l\+1\)|l|m)_(\{[^}]*\}|[0-9a-z]+(?:,[0-9a-z]+)*)")
+_UP = dict(zip("0123456789lm()+", "⁰¹²³⁴⁵⁶⁷⁸⁹ˡᵐ⁽⁾⁺"))
+_DOWN = dict(zip("0123456789jklmn,", "₀₁₂₃₄₅₆₇₈₉ⱼₖₗₘₙ,"))
+
+
+def script(sym, up, down):
+    """Nielsen's a^2_1 as one would write it, a²₁, in Unicode (SVG viewers draw graphviz's <SUB> apart)."""
+    if all(c in _UP for c in up) and all(c in _DOWN for c in down):
+        return sym + "".join(_UP[c] for c in up) + "".join(_DOWN[c] for c in down)
+    return f"{sym}^{up}_{down}"
 
 
 def rich(text):
-    """html(text) with Nielsen's a^2_1, w^3_12 and delta^l_j written as super- and subscripts."""
-    out, at = [], 0
-    for m in _SCRIPT.finditer(text):
-        out.append(html(text[at:m.start()]))
-        sym, up, down = m.groups()
-        out.append(f"{html(sym)}<SUP>{html(up)}</SUP><SUB>{html(down.strip('{}'))}</SUB>")
-        at = m.end()
-    return "".join(out) + html(text[at:])
+    """html(text) with Nielsen's a^2_1, w^3_12 and delta^l_j written with super- and subscripts."""
+    return html(_SCRIPT.sub(lambda m: script(m.group(1), m.group(2), m.group(3).strip("{}")), text))

@@ -11,7 +11,7 @@ def sub(*ix):
 
 
 def html_name(sym, l, *ix):
-    return f"{sym}<SUP>{l}</SUP><SUB>{kit.rich(sub(*ix))}</SUB>"
+    return kit.html(kit.script(sym, str(l), sub(*ix)))
 
 
 class Net:
@@ -136,6 +136,10 @@ def rows_for(net, highlight, marks):
         total = sum(b.count for b in bundles)
         groups = [(f"through {b.names[0]}: {b.count} path{'s' if b.count > 1 else ''}" if b.names else name, [b])
                   for b in bundles]
+        if len(groups) > MAX_ROWS:
+            rest = [b for _, bs in groups[MAX_ROWS - 1:] for b in bs]
+            groups[MAX_ROWS - 1:] = [(f"through {rest[0].names[0]} … {rest[-1].names[0]}: "
+                                      f"{sum(b.count for b in rest)} paths ({len(rest)} groups)", rest)]
         lead = f"{name} has {total} network path{'s' if total > 1 else ''}" + (
             f", coloured by the neuron of the next layer they pass (BP2 sums over those)" if len(groups) > 1 else "")
         first = highlight

@@ -68,7 +68,7 @@ def _terms(order, index, head, h):
     return out
 
 
-def draw(root, format="svg", rankdir="LR", *, show_grad=True, edge_labels=None, highlight=None,
+def draw(root, format="svg", rankdir=None, *, show_grad=True, edge_labels=None, highlight=None,
          color_by_grad=False, sums=True, caption=None, grads=None, max_nodes=500, _width=None, _fade=True):
     """The computation graph below `root` as a `graphviz.Digraph` (`format` and `rankdir` as
     micrograd's draw_dot takes them; `draw_dot` is the same function).
@@ -86,6 +86,9 @@ def draw(root, format="svg", rankdir="LR", *, show_grad=True, edge_labels=None, 
     edges: drawn in one colour on a faded graph. color_by_grad: boxes filled by |grad|, with a legend.
     caption: a line (or lines) of text under the picture. grads: {Value: number} shown in the boxes
     instead of their .grad (backward_frames draws backward part way through).
+    rankdir: "LR" (inputs on the left, as micrograd draws) or "TB"; None picks LR unless a row of boxes
+    would run off the page (about 1000 points), and boxes stack their name, data and grad when one row
+    of them would be too wide.
     Same graph, same DOT source. Past `max_nodes` Values it raises ValueError; past 100 the edges are
     straight lines, which keeps dot's layout time in seconds.
     """
@@ -100,8 +103,9 @@ def draw(root, format="svg", rankdir="LR", *, show_grad=True, edge_labels=None, 
     shown_grad = kit.grad if grads is None else (lambda v: grads.get(v, 0.0))
     gmax = max((abs(shown_grad(v)) for v in order if shown_grad(v) == shown_grad(v)), default=0.0) if color_by_grad else 0
     shown = len(order) - len(head)
+    rankdir, compact = _shape(order, index, head, names, rankdir, show_grad)
     g = graphviz.Digraph("graph", format=format,
-                         graph_attr={"rankdir": rankdir, "fontname": kit.FONT, "nodesep": "0.2", "ranksep": "0.3",
+                         graph_attr={"rankdir": rankdir, "fontname": kit.FONT, "nodesep": "0.2" if compact else "0.3", "ranksep": "0.3" if compact else "0.45",
                                      **kit.layout(shown)},
                          node_attr={"fontname": kit.FONT, "fontsize": "11"},
                          edge_attr={"fontname": kit.FONT, "fontsize": "10", "arrowsize": "0.6"})
@@ -132,6 +136,8 @@ def draw(root, format="svg", rankdir="LR", *, show_grad=True, edge_labels=None, 
         # _width: a fixed cell width in points, so that frames of one animation keep one layout
         size = f' WIDTH="{_width}"' if _width else ""
         row = "".join(f'<TD{size if n else ""}><FONT COLOR="{ink}">{c}</FONT></TD>' for n, c in enumerate(cells))
+        if compact:
+            row = "</TR><TR>".join(f'<TD><FONT COLOR="{ink}">{c}</FONT></TD>' for c in cells)
         g.node(f"n{i}", f'<<TABLE BORDER="2" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0" COLOR="{line}"><TR><TD>'
                         f'<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3" COLOR="{cell}" BGCOLOR="{fill}"><TR>{row}'
                         f'</TR></TABLE></TD></TR></TABLE>>', shape="plain")
@@ -174,6 +180,31 @@ def draw(root, format="svg", rankdir="LR", *, show_grad=True, edge_labels=None, 
 
 
 draw_dot = draw
+
+PAGE = 1000  # points: a picture wider than this shrinks its text below ~9 px in an 880 px README column
+
+
+def _shape(order, index, head, names, rankdir, show_grad):
+    """(rankdir, compact): the first of LR with one-row boxes, LR with stacked boxes, TB with one-row
+    boxes, TB with stacked boxes whose estimated width fits PAGE (an explicit rankdir is kept). A box's
+    width is estimated at 6.5 points a character; an op node and the gaps around it at 70."""
+    level, breadth = [0] * len(order), {}
+    wide = narrow = 0
+    for i, v in enumerate(order):
+        up = max((level[index[id(p)]] for p in v.parents), default=0)
+        level[i] = up if i in head else up + 1
+        if i in head:
+            continue
+        breadth[level[i]] = breadth.get(level[i], 0) + 1
+        cells = [names[v], f"data {kit.num(v.data)}"] + ([f"grad {kit.num(v.grad)}"] if show_grad else [])
+        wide, narrow = max(wide, sum(map(len, cells)) + 2), max(narrow, max(map(len, cells)))
+    depth, most = max(level, default=0), max(breadth.values(), default=1)
+    options = [("LR", False, depth * (6.5 * wide + 70)), ("LR", True, depth * (6.5 * narrow + 70)),
+               ("TB", False, most * (6.5 * wide + 20)), ("TB", True, most * (6.5 * narrow + 20))]
+    for way, compact, width in options:
+        if rankdir in (None, way) and width <= PAGE:
+            return way, compact
+    return rankdir or "TB", True
 
 
 def _caption(g, edge_labels, color_by_grad, gmax, hi, head, caption):

@@ -61,7 +61,7 @@ def draw_network(model, *, grads=True, deltas=None, highlight=None, bp2=None, co
             on = marks.nodes.get((c, j))
             line, width = (_line(on), "2.5") if on else ("#555555" if c == 0 else "#333333", "1")
             if c == 0:
-                g.node(f"x{j}", f"<x<SUB>{j + 1}</SUB>>", pos=pos, fillcolor="#eeeeee", color=line, penwidth=width,
+                g.node(f"x{j}", f"<{kit.html(kit.script('x', '', str(j + 1)))}>", pos=pos, fillcolor="#eeeeee", color=line, penwidth=width,
                        tooltip=f"a^1_{j + 1} = x_{j + 1}, input {j + 1}")
                 continue
             d = deltas.get((c - 1, j))
@@ -81,8 +81,10 @@ def draw_network(model, *, grads=True, deltas=None, highlight=None, bp2=None, co
         on = marks.edges.get((i, j, k))
         if on:
             color, width = _line(on, joined=True), 3.0
-            if (i, j, k) in marks.labels:
-                attrs.update(label=f"<{marks.labels[(i, j, k)]}>", fontcolor=_line(on))
+            if (i, j, k) in marks.labels:  # near the line's far end, where lines from one neuron have parted
+                attrs.update(headlabel=f'<<TABLE BORDER="0" CELLPADDING="1" BGCOLOR="white"><TR><TD>'
+                                       f'{marks.labels[(i, j, k)]}</TD></TR></TABLE>>',
+                             labelfontcolor=_line(on), labeldistance="5", labelangle="0")
         else:
             color = kit.hexcolour(kit.POSITIVE if x >= 0 else kit.NEGATIVE, 0.15 + 0.85 * t if not marks.any else 0.12)
             width = 0.3 + 3.2 * t
@@ -91,7 +93,7 @@ def draw_network(model, *, grads=True, deltas=None, highlight=None, bp2=None, co
                tooltip=f"{wname} = {kit.num(net.ws_by_key[(i, j, k)].data)}"
                        + (f", dC/d{wname} = {kit.num(x)}" if used else ""), **attrs)
     what = "its gradient dC/dw^l_jk" if used else "the weight w^l_jk"
-    rows = [(kit.rich(f"{kit.plain(repr(model))[:80]}: neuron j of layer l is a^l_j (layer 1 the input); "
+    rows = [(" ", None), (kit.rich(f"{kit.plain(repr(model))[:80]}: neuron j of layer l is a^l_j (layer 1 the input); "
                       f"the line k → j into layer l is w^l_jk"), None),
             (kit.rich(f"line colour and width: {what}, blue positive, red negative, thicker = larger"), None)]
     if deltas:

@@ -1,16 +1,21 @@
-"""Teaching pictures: a neuron, a*a, a fan-out, and the moons network after one backward, as SVG.
+"""Teaching pictures: the sum over paths drawn, on small graphs and on Nielsen's networks.
 
-    python -m demos.graphs [--out DIR]
+    python -m demos.graphs [--out DIR] [--docs]
 
-Each small graph is drawn with its gradient flow on the edges and its paths are printed: the grad of
-an input is the sum, over every path from it to the output, of the product of the local derivatives.
+Each picture shows one idea: every path from an input in its own colour with its local derivatives, the
+rates multiplied out and summed in the legend (eq. 53 of Nielsen's chapter 2); all the network paths of
+one weight; BP2 for one neuron with its numbers; a ladder whose paths double at every rung while backward
+adds one term per edge; backward as frames, one per +=. --docs also writes the README's pictures to docs/.
 """
 import argparse
 import os
 
-from autograd import Value, count_paths, draw, draw_network, explain, paths
+from autograd import Value, count_paths, draw, draw_network, explain, paths, trace_backward
+from autograd._drawkit import render
+from autograd.frames import backward_frames
 from nn import MLP
 from nn.data import moons
+from nn.nielsen import Nielsen
 
 
 def labelled(**named):
@@ -50,6 +55,27 @@ def fanout():
     return e, [a, b]
 
 
+def ladder(n, x0=0.5):
+    """Olah's factoring picture: y <- sin(y) + cos(y), n times. Each rung doubles the paths from x."""
+    x = Value(x0, label="x")
+    y = x
+    for _ in range(n):
+        y = y.sin() + y.cos()
+    y.label = "y"
+    return x, y
+
+
+def nielsen(sizes, x, y, seed=1):
+    """A sigmoid network with Nielsen's quadratic cost at one point, named as in the book, after backward."""
+    model = MLP(len(x), sizes, activation="sigmoid", output_activation="sigmoid", seed=seed)
+    net = Nielsen(model)
+    net.forward(x)
+    C = net.cost(y)
+    net.name_nodes()
+    C.backward()
+    return model, net, C
+
+
 def moons_model():
     """MLP(2, [16, 16, 1]) on 100 moons points, hinge loss + 1e-4 L2 (micrograd's recipe), one backward."""
     model = MLP(2, [16, 16, 1], seed=0)
@@ -62,45 +88,101 @@ def moons_model():
     return model, xs, loss
 
 
-def write(graph, out, name):
-    path = graph.render(os.path.join(out, name), format="svg", cleanup=True)
-    print(f"  wrote {path}")
-    return path
+class Writer:
+    def __init__(self, out, docs):
+        self.out, self.docs, self.files = out, docs, []
+
+    def __call__(self, graph, name, doc=False):
+        folders = [self.out] + (["docs"] if doc and self.docs else [])
+        data = render(graph, "svg")
+        for folder in folders:
+            path = os.path.join(folder, name + ".svg")
+            with open(path + ".tmp", "wb") as f:
+                f.write(data)
+            os.replace(path + ".tmp", path)
+            print(f"  wrote {path}")
+            self.files.append(path)
 
 
-def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", default="out", help="folder for the SVG files (default: out)")
-    out = ap.parse_args(argv).out
-    os.makedirs(out, exist_ok=True)
-
+def small_graphs(write):
     for name, build, labels in [("neuron", neuron, "local"), ("square", square, "contribution"),
                                 ("fanout", fanout, "contribution")]:
         root, inputs = build()
         print(f"\n== {name}: edges labelled with the {labels} "
               + ("derivative d(child)/d(parent)" if labels == "local" else "each edge added in backward"))
-        write(draw(root, edge_labels=labels), out, name)
+        write(draw(root, edge_labels=labels), name, doc=name == "neuron")
         for x in inputs:
             print(explain(root, x))
-        if name == "fanout":
-            b = inputs[1]
-            longer = max(paths(root, b), key=lambda p: p.rate)
-            print(f"  highlighted: {longer}")
-            write(draw(root, edge_labels="local", highlight=longer), out, "fanout_path")
-            write(draw(root, color_by_grad=True), out, "fanout_grads")
+    e, (a, b) = fanout()
+    print("\n== the two paths from b, each in its colour, with the sum de/db = 2 + 3 in the legend")
+    write(draw(e, highlight=explain(e, b)), "paths_olah", doc=True)
+    write(draw(e, color_by_grad=True), "fanout_grads")
 
-    print("\n== the moons network MLP(2, [16, 16, 1]) after one backward of the hinge loss")
+
+def factoring(write, n=3):
+    x, y = ladder(n)
+    k, steps = count_paths(y, x), len(trace_backward(y))
+    print(f"\n== the ladder y <- sin(y) + cos(y), {n} rungs: {k} paths from x to y, backward makes {steps} +=")
+    longer = []
+    for m in (10, 50):
+        xm, ym = ladder(m)
+        longer.append(f"{m} rungs: {count_paths(ym, xm):,} paths, {len(trace_backward(ym))} +=")
+    write(draw(y, highlight=explain(y, x), caption=[
+        f"{n} rungs: count_paths(y, x) = {k} = 2^{n} paths; backward makes {steps} += (4 per rung, one per edge)",
+        "; ".join(longer),
+        "backward never lists the paths: each grad is a sum over outgoing edges, so shared tails are added once"]),
+        "ladder", doc=True)
+    e, _ = fanout()
+    frames = backward_frames(e)
+    files = frames.save(os.path.join(write.out, "backward"))
+    print(f"\n== backward as frames: {len(frames)} pictures, the seed and one per += ({files[0]} ...)")
+    if write.docs:
+        write.files.append(frames.gif(os.path.join("docs", "backward.gif")))
+    write.files.append(frames.gif(os.path.join(write.out, "backward.gif")))
+    print(f"  wrote {write.files[-1]}")
+
+
+def networks(write):
+    model, net, C = nielsen([4, 4, 4, 2], [0.5, -1.0, 0.25], [1.0, 0.0])
+    w = net.w(2, 1, 2)
+    print(f"\n== {model}: every network path of w^2_12, {count_paths(C, w)} of them, coloured by a^3_q")
+    write(draw_network(model, highlight=w, cost="Nielsen's quadratic cost at one point"), "network_paths", doc=True)
+
+    model, net, C = nielsen([3, 3, 2], [0.5, -1.0], [1.0, 0.0])
+    w = net.w(2, 1, 2)
+    r = explain(C, w, through=net.waypoints())
+    print(f"\n== {model}: the 6 paths of w^2_12 seen at the neurons, their rates and the sum dC/dw = {r.total:.6g}")
+    print(r)
+    write(draw_network(model, highlight=r, cost="Nielsen's quadratic cost at one point"), "network_rates", doc=True)
+    bp2 = net.bp2(C, 2, 1)
+    print("\n== BP2 for neuron 1 of layer 2, with its numbers")
+    print(bp2)
+    write(draw_network(model, bp2=bp2, cost="Nielsen's quadratic cost at one point"), "network_bp2", doc=True)
+    print("\n== the same network's computation graph, each neuron's sum drawn as one Σ, the 6 paths in colour")
+    write(draw(C, highlight=explain(C, w)), "network_graph")
+
+    print("\n== the moons network MLP(2, [16, 16, 1]) after one backward of its loss")
     model, xs, loss = moons_model()
-    print(f"  loss C = {loss.data:.4f}; {len(model.parameters())} parameters")
-    write(draw_network(model), out, "moons_network")
+    cost = ("(1/100) × the hinge losses summed over 100 points + 1e-4 L2: so each fill and width is a sum over "
+            "the 100 points (each point's term weighted 1/100) plus the L2 term's")
+    write(draw_network(model, cost=cost), "moons_network")
     w = model.layers[0].neurons[3].w[1]
     n = count_paths(loss, w)
-    print(f"  dC/dw for w = layers[0].neurons[3].w[1] is {w.grad:.6f}, a sum over {n:,} paths: 16 for each of the "
-          f"{len(xs)} points (one through each neuron of the next layer) and {n - 16 * len(xs)} through the L2 term w*w")
-    one = max(paths(model(xs[0]), w), key=lambda p: abs(p.rate))
-    print(f"  for the first point, the path with the largest |rate| ({one.rate:.4g}) crosses 3 weights of the network"
-          f" and {len(one)} edges of its computation graph")
-    write(draw_network(model, highlight=one), out, "moons_path")
+    print(f"  dC/dw for w^2_42 (layers[0].neurons[3].w[1]) is {w.grad:.6f}, a sum over {n:,} paths: 16 for each of "
+          f"the {len(xs)} points (one through each neuron of layer 3) and {n - 16 * len(xs)} through the L2 term w*w")
+    write(draw_network(model, highlight=w, cost=cost), "moons_paths")
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", default="out", help="folder for the pictures (default: out)")
+    ap.add_argument("--docs", action="store_true", help="also write the README's pictures to docs/")
+    args = ap.parse_args(argv)
+    os.makedirs(args.out, exist_ok=True)
+    write = Writer(args.out, args.docs)
+    small_graphs(write)
+    factoring(write)
+    networks(write)
 
 
 if __name__ == "__main__":

@@ -32,15 +32,15 @@ def colour(attrs):
 def rows(src):
     label = src[src.rindex("label=<<TABLE"):]
     found = re.findall(r'<FONT POINT-SIZE="\d+"(?: COLOR="([^"]+)")?>(.*?)</FONT></TD>', label)
-    return [(c or None, html.unescape(re.sub(r"</?SU[PB]>", "", t))) for c, t in found]
+    return [(c or None, html.unescape(t)) for c, t in found]
 
 
 def test_neurons_lines_and_tooltips_use_nielsens_one_based_names():
     model, net, C = nielsen_net([3, 2], [0.5, -1.0], [1.0, 0.0])
     src = draw_network(model).source
     # neuron j of layer l is a^l_j: the first hidden neuron is a^2_1, the last output a^3_2
-    assert re.search(r"\tl1n0 \[label=<a<SUP>2</SUP><SUB>1</SUB>>", src)
-    assert re.search(r"\tl2n1 \[label=<a<SUP>3</SUP><SUB>2</SUB>>", src) and 'tooltip="a^3_2' in src
+    assert re.search(r"\tl1n0 \[label=<a²₁>", src)
+    assert re.search(r"\tl2n1 \[label=<a³₂>", src) and 'tooltip="a^3_2' in src
     w = model.layers[0].neurons[0].w[1]  # from input 2 to neuron 1 of layer 2: w^2_12
     assert f'tooltip="w^2_12 = {w.data:.6g}' in edge(src, "x1", "l1n0")
     assert "w[" not in src and "layer 1 (input)" in src
@@ -50,9 +50,9 @@ def test_a_weight_highlights_all_its_network_paths_coloured_by_the_next_layers_n
     model, net, C = nielsen_net([4, 4, 4, 2], [0.5, -1.0, 0.25], [1.0, 0.0])
     w = net.w(2, 1, 2)
     src = draw_network(model, highlight=w).source
-    assert any(t.startswith("w212 has 32 network paths") for _, t in rows(src))  # w^2_12, sub- and superscript
+    assert any(t.startswith("w²₁₂ has 32 network paths") for _, t in rows(src))
     assert count_paths(C, w) == 4 * 4 * 2 == 32
-    assert "<SUB>12</SUB>" in edge(src, "x1", "l1n0")  # the weight is marked w^2_12 on its line
+    assert ">w²₁₂<" in edge(src, "x1", "l1n0")  # the weight is marked w^2_12 on its line
     for q in range(4):  # a^2_1 -> a^3_q in colour q, and on from a^3_q to every neuron of layer 4
         assert colour(edge(src, "l1n0", f"l2n{q}")) == PALETTE[q]
         for m in range(4):
@@ -60,7 +60,7 @@ def test_a_weight_highlights_all_its_network_paths_coloured_by_the_next_layers_n
     for m in range(4):  # every path passes every edge into the output layer: all four colours
         assert colour(edge(src, f"l3n{m}", "l4n0")) == ":".join(PALETTE[:4])
     assert colour(edge(src, "x0", "l1n1")).startswith("#2166ac") or colour(edge(src, "x0", "l1n1")).startswith("#b2182b")
-    assert [t for c, t in rows(src) if c in PALETTE] == [f"━━ through a3{q}: 8 paths" for q in "1234"]
+    assert [t for c, t in rows(src) if c in PALETTE] == [f"━━ through a³{q}: 8 paths" for q in "₁₂₃₄"]
 
 
 def central(net, model, w, x, y, h=1e-6):
@@ -82,11 +82,11 @@ def test_a_list_of_paths_or_an_explanation_writes_each_rate_and_the_sum_dC_dw():
         path_rows = [t for c, t in shown if c in PALETTE]
         assert len(path_rows) == 6 == count_paths(C, w)  # 3 neurons of layer 3 x 2 of layer 4
         for t in path_rows:
-            assert re.match(r"━━ w212 → a21 → a3[123] → a4[12] → C: ", t), t
+            assert re.match(r"━━ w²₁₂ → a²₁ → a³[₁₂₃] → a⁴[₁₂] → C: ", t), t
             factors, rate = t.split(": ")[1].split(" = ")
             product = math.prod(float(f) for f in factors.split(" × "))
             assert math.isclose(product, float(rate), rel_tol=1e-5)  # each rate is the product of its factors
-        total = [t for c, t in shown if c is None and t.startswith("dC/dw212 = ")][0]
+        total = [t for c, t in shown if c is None and t.startswith("dC/dw²₁₂ = ")][0]
         assert math.isclose(float(total.split(" = ")[-1]), central(net, model, w, x, y), rel_tol=1e-5)
 
 
@@ -99,7 +99,7 @@ def test_the_first_factor_is_nielsens_da_dw_and_the_last_dC_da():
     first = [t for c, t in rows(draw_network(model, highlight=list(paths(C, w))).source) if c == PALETTE[0]][0]
     factors = [float(f) for f in first.split(": ")[1].split(" = ")[0].split(" × ")]
     assert math.isclose(factors[0], x[1] * s * (1 - s), rel_tol=1e-5)  # da^2_1/dw^2_12 = a^1_2 sigma'(z^2_1)
-    m = int(re.search(r"→ a4(\d) → C", first).group(1))
+    m = "₁₂".index(re.search(r"→ a⁴(.) → C", first).group(1)) + 1
     assert math.isclose(factors[-1], net.a(4, m).data - y[m - 1], rel_tol=1e-5)  # dC/da^4_m = a^4_m - y_m
 
 
@@ -150,3 +150,25 @@ def test_with_grads_false_lines_show_the_weights_and_given_deltas_fill():
     assert re.search(r'\tl1n0 \[[^\]]*fillcolor="#2166ac"', src)   # delta +1: full blue
     assert re.search(r'\tl2n0 \[[^\]]*fillcolor="#b2182b"', src)   # delta -1: full red
     assert re.search(r'\tl1n1 \[[^\]]*fillcolor="#ffffff"', src)   # no delta given
+
+
+def test_bp2_view_writes_delta_as_sigma_prime_times_the_sum_of_weights_times_next_deltas():
+    x, y = [0.5, -1.0], [1.0, 0.0]
+    model, net, C = nielsen_net([3, 3, 2], x, y)
+    src = draw_network(model, bp2=net.bp2(C, 2, 1)).source
+    shown = rows(src)
+    # the oracle: delta^3_k from BP1/BP2 by hand on floats, sigma'(z) = s(1 - s)
+    sig = lambda l, j: (lambda s: s * (1 - s))(1 / (1 + math.exp(-net.z(l, j).data)))
+    d4 = [(net.a(4, m).data - y[m - 1]) * sig(4, m) for m in (1, 2)]
+    d3 = [sig(3, k) * sum(net.w(4, m, k).data * d4[m - 1] for m in (1, 2)) for k in (1, 2, 3)]
+    terms = [t for c, t in shown if c in PALETTE]
+    assert len(terms) == 3
+    for k, t in enumerate(terms, 1):
+        w, d, product = (float(v) for v in re.search(r"= (\S+) × (\S+) = (\S+)$", t).groups())
+        assert math.isclose(w, net.w(3, k, 1).data, rel_tol=1e-5) and math.isclose(d, d3[k - 1], rel_tol=1e-5)
+        assert colour(edge(src, "l1n0", f"l2n{k - 1}")) == PALETTE[k - 1]
+    last = [t for c, t in shown if c is None][-1]
+    delta = sig(2, 1) * sum(net.w(3, k, 1).data * d3[k - 1] for k in (1, 2, 3))
+    sp, total, shown_delta = (float(v) for v in re.match(r"= (\S+) × (\S+) = (\S+)", last).groups())
+    assert math.isclose(sp, sig(2, 1), rel_tol=1e-5) and math.isclose(shown_delta, delta, rel_tol=1e-5)
+    assert any(t.startswith("BP2: δ²₁ = σ'(z²₁) Σ_k") for _, t in shown)
