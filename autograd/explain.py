@@ -28,16 +28,18 @@ def _reverse(sub):
     return sweep(sub, g, within=g)
 
 
+def _ones(node):
+    # Every edge with local derivative 1 (an int): the sweep then adds up path counts, exactly.
+    return [(i, p, 1) for i, p in enumerate(node.parents)]
+
+
 def _tails(sub):
-    """{v: number of paths v -> output} over the sub-graph, by the same reverse sweep on counts."""
+    """{v: number of paths v -> output} over the sub-graph: the same reverse sweep, every factor 1."""
+    if not sub:
+        return {}
     n = dict.fromkeys(sub, 0)
-    if sub:
-        n[sub[-1]] = 1
-    for node in reversed(sub):
-        for p in node.parents:
-            if p in n:
-                n[p] += n[node]
-    return n
+    n[sub[-1]] = 1
+    return sweep(sub, n, local=_ones, within=n)
 
 
 def _factored(sub):

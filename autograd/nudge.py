@@ -20,7 +20,8 @@ import math
 import numbers
 from collections import namedtuple
 
-from .engine import OPS, Value
+from .engine import Value
+from .ops import OPS
 from .explain import explain
 from .paths import _check, _counts
 from .text import node_names, num
