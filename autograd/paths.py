@@ -20,7 +20,7 @@ checks the sum against a recomputed y(x + h), and `trace_backward` (ledger.py) l
 import math
 
 from .engine import Value, topo_order
-from .text import node_names, num
+from .text import node_names, num, plain
 
 __all__ = ["Path", "paths", "nodes_between", "count_paths", "node_names"]
 
@@ -71,8 +71,9 @@ class Path:
         return len(self.factors)
 
     def __repr__(self):
-        names = _abridge([v.label or (f"({v.op})" if v.op else "leaf") for v in self.nodes])
-        return f"Path({' -> '.join(names)}; rate={self.rate!r})"
+        # Named within the output's graph, as explain and show name them: (+)#3, not a bare (+).
+        names = node_names(self.nodes[-1])
+        return f"Path({' -> '.join(_abridge([plain(names[v]) for v in self.nodes]))}; rate={num(self.rate)})"
 
 
 def _check(output, input):

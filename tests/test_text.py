@@ -121,3 +121,12 @@ def test_num_writes_whole_numbers_plainly_and_the_rest_to_six_digits(x, text):
     assert num(x) == text
     if text not in ("inf", "-inf", "nan") and not isinstance(x, Value):
         assert abs(float(text) - float(x)) <= 5e-6 * abs(float(x))  # the text reads back as the number
+
+
+def test_a_paths_repr_names_its_nodes_as_explain_does():
+    nodes = graph()
+    y, w = nodes[-1], nodes[3]
+    (p,) = paths(y, w)
+    assert repr(p).startswith("Path(leaf#4 -> (+)#5 -> (tanh)#6 -> y; rate=")
+    assert repr(p) == f"Path(leaf#4 -> (+)#5 -> (tanh)#6 -> y; rate={num(p.rate)})"
+    assert " -> ".join(node_names(y)[v] for v in p.nodes) in str(explain(y, w))
