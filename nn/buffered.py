@@ -18,14 +18,23 @@ __all__ = ["BufferSGD", "BufferAdam"]
 class _Buffered:
     def _attach(self, buffers):
         self.buffers = buffers
-        self._at = buffers.index(self.params, type(self).__name__)
+        self._at, self._order = buffers.index(self.params, type(self).__name__)
 
     def zero_grad(self):
         """Set the parameters' entries of the grad buffer to 0 (grads accumulate, as on Values)."""
         self.buffers.grad[self._at] = 0.0
 
     def _lists(self, names):
-        return {f: None if getattr(self, f) is None else getattr(self, f).tolist() for f in names}
+        # Kept in buffer order; a state lists them in the order of `params`, as nn.optim does.
+        return {f: None if getattr(self, f) is None else getattr(self, f)[self._order].tolist() for f in names}
+
+    def _arrays(self, names):
+        import numpy as np
+        for f in names:
+            if getattr(self, f) is not None:
+                a = np.empty(len(self.params))
+                a[self._order] = getattr(self, f)
+                setattr(self, f, a)
 
 
 class BufferSGD(_Buffered, SGD):
@@ -52,10 +61,8 @@ class BufferSGD(_Buffered, SGD):
         return {"steps": self.steps, **self._lists(self._state_fields)}
 
     def load_state_dict(self, state, where="optimizer state"):
-        import numpy as np
         super().load_state_dict(state, where)
-        if self.velocity is not None:
-            self.velocity = np.array(self.velocity, dtype=np.float64)
+        self._arrays(self._state_fields)
 
 
 class BufferAdam(_Buffered, Adam):
@@ -84,7 +91,6 @@ class BufferAdam(_Buffered, Adam):
         return {"steps": self.steps, **self._lists(self._state_fields)}
 
     def load_state_dict(self, state, where="optimizer state"):
-        import numpy as np
         super().load_state_dict(state, where)
-        self.m, self.v = np.array(self.m, dtype=np.float64), np.array(self.v, dtype=np.float64)
+        self._arrays(self._state_fields)
 

@@ -33,18 +33,23 @@ class Buffers:
             p.grad = g
 
     def index(self, params, who):
-        """Where `params` sit in the buffers: a slice when they are one run (the usual case), else an index array."""
-        where = {id(p): k for k, p in enumerate(self.leaves)}
-        for i, p in enumerate(params):
-            if id(p) not in where:
-                raise ValueError(f"{who}: parameter {i} ({p!r:.60}) is not a parameter leaf of this tape")
-        ks = [where[id(p)] for p in params]
-        if len(set(ks)) != len(ks):
-            raise ValueError(f"{who}: a parameter is listed twice")
-        if ks == list(range(ks[0], ks[0] + len(ks))):
-            return slice(ks[0], ks[0] + len(ks))
+        """(where, order): `data[where]` are the entries of `params`, `data[where][order[i]]` is params[i].
+
+        `where` is a slice when the parameters fill one run of the buffer (as they do when the same
+        list was given to `vectorize(..., params=)`), so a step reads and writes views, no copies.
+        """
         import numpy as np
-        return np.array(ks, dtype=np.intp)
+        at = {id(p): k for k, p in enumerate(self.leaves)}
+        for i, p in enumerate(params):
+            if id(p) not in at:
+                raise ValueError(f"{who}: parameter {i} ({p!r:.60}) is not a parameter leaf of this tape")
+        ks = np.array([at[id(p)] for p in params], dtype=np.intp)
+        if len(set(ks.tolist())) != len(ks):
+            raise ValueError(f"{who}: a parameter is listed twice")
+        low = int(ks.min())
+        if int(ks.max()) - low + 1 == len(ks):
+            return slice(low, low + len(ks)), ks - low
+        return ks, np.arange(len(ks))
 
     def __enter__(self):
         self.load()

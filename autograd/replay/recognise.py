@@ -26,7 +26,8 @@ def analyse(nodes, inputs):
     `nodes`) of the nodes the step computes, one per output column; `vec[i], col[i]` say where node i
     lives: vector 0 holds the input leaves (in `inputs` order), vector 1 the other leaves (the
     parameters, numbered in `nodes` order), vector k + 2 the output of step k. `sizes` are the widths.
-    payload: map -> (op name, operand lists, one per argument: node indices or constants, per row);
+    payload: map -> (op name, operand lists, one per argument: node indices or constants, per row,
+    how many further nodes repeat a row's op and operands and so share its column);
     dot -> (weights per row, the shared vector, start per row: node index, constant or None);
     sum -> (terms per row, start per row).
     """
@@ -158,12 +159,22 @@ def analyse(nodes, inputs):
                 g.append(i)
         for key, rows in groups.items():
             v = len(sizes)
+            merged = 0
+            if key[0] == MAP:  # the same op on the same operands is one column (a - y written twice)
+                seen, unique = {}, []
+                for i in rows:
+                    r = seen.setdefault((A[i], B[i]), len(unique))
+                    if r == len(unique):
+                        unique.append(i)
+                    vec[i], col[i] = v, r
+                merged, rows = len(rows) - len(unique), unique
+            else:
+                for r, i in enumerate(rows):
+                    vec[i], col[i] = v, r
             sizes.append(len(rows))
-            for r, i in enumerate(rows):
-                vec[i], col[i] = v, r
             if key[0] == MAP:
                 args = [[A[i] for i in rows]] + ([[B[i] for i in rows]] if B[rows[0]] is not None else [])
-                steps.append((MAP, rows, (key[1], args)))
+                steps.append((MAP, rows, (key[1], args, merged)))
             elif key[0] == DOT:
                 steps.append((DOT, rows, ([chains[i][1] for i in rows], key[1], [chains[i][3] for i in rows])))
             else:
@@ -181,7 +192,7 @@ def analyse(nodes, inputs):
 def stood_for(kind, rows, payload):
     """How many scalar nodes of the graph one step computes (its rows and what they absorbed)."""
     if kind == MAP:
-        return len(rows)
+        return len(rows) + payload[2]
     if kind == DOT:
         weights, _, starts = payload
         return sum(2 * len(w) - (s is None) for w, s in zip(weights, starts))

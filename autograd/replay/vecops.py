@@ -9,6 +9,7 @@ all of them (d/dp of sum over n of L_n is the sum over n of dL_n/dp). numpy is i
 from ..engine import OPS, _fail
 
 DOMAIN = (ValueError, ZeroDivisionError, OverflowError)
+IEEE = frozenset({"+", "-", "*", "neg", "relu", "abs"})  # numpy gives Python's floats, bit for bit
 
 
 def numpy_forms(np):
@@ -20,9 +21,10 @@ def numpy_forms(np):
     raises differently, so it runs element by element, with the engine's function.
     """
     def sigmoid(x):
-        # The engine's two branches, so exp never overflows: exp(-|x|) is exp(-x) or exp(x).
-        e = np.exp(-np.abs(x))
-        return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+        # For x < 0 the engine computes e^x / (1 + e^x) so that exp never overflows; here exp(-x) may
+        # overflow to inf (warnings are off) and 1 / (1 + inf) = 0 is that limit; elsewhere the two
+        # formulas agree to an ulp.
+        return 1.0 / (1.0 + np.exp(-x))
 
     one = (lambda *a: (1.0, 1.0))
     return {
@@ -73,7 +75,7 @@ class Gather:
     otherwise; a run that repeats a column scatters with np.add.at, which adds every repeat.
     """
 
-    __slots__ = ("runs", "width")
+    __slots__ = ("runs", "width", "one", "wants")
 
     def __init__(self, np, pairs, sizes):
         runs, cur = [], None
@@ -84,8 +86,13 @@ class Gather:
             runs[-1][1].append(c)
         self.runs = [_run(np, v, cols, sizes[v]) for v, cols in runs]
         self.width = len(pairs)
+        self.one = self.runs[0][:2] if len(self.runs) == 1 else None
+        self.wants = None
 
     def fetch(self, np, vals):
+        if self.one is not None:
+            v, ix = self.one
+            return vals[v] if ix is None else vals[v][:, ix]
         parts = [vals[v] if ix is None else vals[v][:, ix] for v, ix, _, _ in self.runs]
         if len(parts) == 1:
             return parts[0]
@@ -93,7 +100,9 @@ class Gather:
         return np.concatenate([np.broadcast_to(p, (rows, p.shape[1])) for p in parts], axis=1)
 
     def wants_grad(self, wanted):
-        return any(wanted[v] for v, *_ in self.runs)
+        if self.wants is None:  # fixed once the plan is built
+            self.wants = any(wanted[v] for v, *_ in self.runs)
+        return self.wants
 
     def scatter(self, np, piece, grads, wanted):
         off = 0

@@ -8,6 +8,7 @@ its own, computed element by element with the engine's own functions, as `Batche
 The parameters live in one flat float64 array (`data`, gradients in `grad`); each layer's W is a
 strided view into it, so an optimiser can step every parameter with one numpy expression.
 """
+import gc
 import itertools
 import time
 
@@ -45,7 +46,13 @@ class Vectorized:
         start = time.perf_counter()
         self.output, self.inputs = tape.output, inputs
         nodes = tape.nodes
-        steps, sizes, vec, col = analyse(nodes, inputs)
+        collecting = gc.isenabled()
+        gc.disable()  # the pass allocates a few lists per node; the graph has no cycles to look for
+        try:
+            steps, sizes, vec, col = analyse(nodes, inputs)
+        finally:
+            if collecting:
+                gc.enable()
         self.analysis_seconds = time.perf_counter() - start
         taken = {id(x) for x in inputs}
         leaves = [v for v in nodes if not v.op and id(v) not in taken]  # vector 1, numbered as analyse numbers it
@@ -67,6 +74,11 @@ class Vectorized:
         for s in self._steps:
             wanted.append(s.wants(wanted))
         self._wanted = wanted
+        self._data_row, self._grad_row = self.data.reshape(1, -1), self.grad.reshape(1, -1)
+        # (0, size) for a batched vector (N rows, known at backward), (1, size) for a shared one
+        self._grad_shapes = [((0 if batched[k] else 1), sizes[k]) if wanted[k] else None
+                             for k in range(2, len(sizes))]
+        self._backward_steps = [s for s in reversed(self._steps) if wanted[s.out]]
         out = len(nodes) - 1
         self._out = (vec[out], cols[out])
         self.plan = Plan(len(inputs), steps, self._steps, len(nodes))
@@ -80,16 +92,18 @@ class Vectorized:
         X = self._matrix(arrays)
         if not self.buffered_now:
             self.data[:] = [v.data for v in self.params]
-        vals = [X, self.data.reshape(1, -1)]
+        vals = [X, self._data_row]
         self._vals = None
         with np.errstate(all="ignore"):  # inf and nan propagate as with Python floats
             for s in self._steps:
                 vals.append(s.forward(np, vals))
         v, c = self._out
         n = X.shape[0]
-        out = np.broadcast_to(vals[v][:, c], (n,)) if self.inputs else vals[v][:, c]
+        out = vals[v][:, c]
+        if out.shape[0] != n:  # the output does not depend on the samples: the same for each
+            out = np.broadcast_to(out, (n,))
         self._vals, self._n = vals, n
-        self.output.data = float(np.sum(out))
+        self.output.data = float(out.sum())
         return out if self.inputs else float(out[0])
 
     def backward(self):
@@ -98,21 +112,20 @@ class Vectorized:
         if self._vals is None:
             raise RuntimeError(f"{self.name} backward(): call forward() first, it computes the values backward uses")
         vals, n = self._vals, self._n
-        grad = self.grad
         if not self.buffered_now:
-            grad[:] = 0.0
-        grads = [None, grad.reshape(1, -1)]
-        for k, size in enumerate(self._sizes[2:], 2):
-            grads.append(np.zeros((n if self._batched[k] else 1, size)) if self._wanted[k] else None)
+            self.grad[:] = 0.0
+        zeros = np.zeros
+        grads = [None, self._grad_row] + [None if shape is None else zeros(shape if shape[0] else (n, shape[1]))
+                                          for shape in self._grad_shapes]
         v, c = self._out
         if self._wanted[v]:
             grads[v][:, c] += 1.0 if self._batched[v] else float(n)  # d(sum over samples)/d(L_n) = 1 each
+        wanted = self._wanted
         with np.errstate(all="ignore"):
-            for s in reversed(self._steps):
-                if self._wanted[s.out]:
-                    s.backward(np, vals, grads, self._wanted)
+            for s in self._backward_steps:
+                s.backward(np, vals, grads, wanted)
         if not self.buffered_now:
-            for p, g in zip(self.params, grad.tolist()):
+            for p, g in zip(self.params, self.grad.tolist()):
                 p.grad += g
         self.output.grad = 1.0
 
@@ -123,6 +136,9 @@ class Vectorized:
 
     def _matrix(self, arrays):
         np, inputs = self._np, self.inputs
+        if len(arrays) == 1 and type(arrays[0]) is np.ndarray and arrays[0].dtype == np.float64 \
+                and arrays[0].shape[1:] == (len(inputs),) and len(inputs) != 1:
+            return arrays[0]  # the training loop's case: rows of samples, already float64
         if len(arrays) == 1 and len(inputs) != 1 or (len(inputs) == 1 and np.ndim(arrays[0]) == 2):
             X = np.asarray(arrays[0], dtype=np.float64)
             if X.ndim != 2 or X.shape[1] != len(inputs):
@@ -149,23 +165,27 @@ class Vectorized:
 
 
 def _names(vec, leaves):
-    from ..paths import node_names  # the one naming rule (label, or leaf#i), needed only for an error
+    from ..text import node_names  # the one naming rule (label, or leaf#i), needed only for an error
     names = node_names(vec.output)
     return ", ".join(repr(names[v]) for v in leaves)
 
 
 def _layout(leaves, steps, col, params, taken):
-    """Buffer position of each parameter: `params` first, then each layer's W row by row, then the rest.
+    """Buffer position of each parameter: `params` first, then the other leaves.
 
-    So a matrix is a strided view of the buffer (an MLP's model.parameters() puts w then b per neuron:
-    W's rows are nin + 1 apart) and an optimiser over `params` steps one slice of it."""
+    Within each part every layer's W comes first, row by row, so a matrix is one contiguous block
+    of the buffer (as fast to read and to add into as a plain array), then the remaining leaves in
+    the order given (an MLP's biases, layer by layer). An optimiser over `params` steps one slice.
+    """
     q_of = {id(v): q for q, v in enumerate(leaves)}
     for p in params or ():
         if id(p) in taken:
             raise ValueError(f"vectorize: {p!r} is both a data leaf and a parameter")
-    first = [q_of[id(p)] for p in params or ()]
+    given = [q_of[id(p)] for p in params or ()]
+    chosen = set(given)
     rows = [col[w] for kind, _, payload in steps if kind == DOT for ws in payload[0] for w in ws]
-    order = list(dict.fromkeys(itertools.chain(first, rows, range(len(leaves)))))  # first place of each
+    first = [q for q in rows if q in chosen] if chosen else []
+    order = list(dict.fromkeys(itertools.chain(first, given, rows, range(len(leaves)))))  # first place of each
     pos = [0] * len(leaves)
     for p, q in enumerate(order):
         pos[q] = p
@@ -200,10 +220,13 @@ class _Map(_Step):
 
     def __init__(self, np, vec, nodes, rows, payload, where, cols, sizes):
         super().__init__(np, vec, nodes, rows, payload, where, cols, sizes)
-        self.op, args = payload
+        self.op, args, _ = payload
         self.args = [self.operand(a) for a in args]
+        if len(args) == 2 and all(type(a) is vecops.Gather for a in self.args) and args[0] == args[1]:
+            self.args[1] = self.args[0]  # x * x: one gather, read once
         form = vecops.numpy_forms(np).get(self.op)
-        if form is None or len(rows) == 1:  # a lone node, or an op numpy cannot express: the engine's own code
+        if form is None or (len(rows) == 1 and self.op not in vecops.IEEE):
+            # an op numpy cannot express, or a lone node whose numpy form could differ by an ulp: the engine's code
             self.fwd, self.der = vecops.per_element(np, OPS[self.op])
             self.bad, self.exact = None, True
         else:
@@ -213,7 +236,7 @@ class _Map(_Step):
         return [a for a in self.args if isinstance(a, vecops.Gather)]
 
     def forward(self, np, vals):
-        xs = [a.fetch(np, vals) if isinstance(a, vecops.Gather) else a for a in self.args]
+        xs = [a.fetch(np, vals) if type(a) is vecops.Gather else a for a in self.args]
         try:
             out = self.fwd(*xs)
         except vecops.DOMAIN:
@@ -233,8 +256,10 @@ class _Map(_Step):
     def backward(self, np, vals, grads, wanted):
         g = grads[self.out]
         ds = self.der(*self.xs, vals[self.out])
+        if len(ds) == 2 and self.args[0] is self.args[1]:  # x * x: both edges go to the same place
+            ds = (ds[0] + ds[1], None)
         for a, d in zip(self.args, ds):
-            if isinstance(a, vecops.Gather) and a.wants_grad(wanted):
+            if d is not None and type(a) is vecops.Gather and a.wants_grad(wanted):
                 a.scatter(np, g if type(d) is float and d == 1.0 else d * g, grads, wanted)
 
 
@@ -270,8 +295,8 @@ class _Dot(_Step):
         V = self.v.fetch(np, vals)
         W = self.W if self.index is None else self._data[self.index]
         Z = V @ W.T
-        if self.start is not None:
-            Z = Z + (self.start.fetch(np, vals) if isinstance(self.start, vecops.Gather) else self.start)
+        if self.start is not None:  # Z is new: add in place
+            Z += self.start.fetch(np, vals) if type(self.start) is vecops.Gather else self.start
         self.V, self.Wnow = V, W
         return Z
 
