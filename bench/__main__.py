@@ -156,6 +156,10 @@ def main():
     mem = {e: run({"engine": e, "workload": "memory"}) for e in ("pathgrad", "micrograd") if available(e)}
     paths = run({"engine": "eager", "workload": "deep_paths", "n": max(sizes)})
     targets = _targets(med, mem, paths, max(sizes))
+    print("Nielsen's network: every mode against network.py", file=sys.stderr)
+    from bench import networks
+    network_rows, network_failures = networks.section()
+    failures += network_failures
     lines = [
         "# Benchmark results", "",
         f"Written by `make bench` (`python -m bench`) on {started:%Y-%m-%d %H:%M} UTC. "
@@ -170,7 +174,7 @@ def main():
         "## Memory", "", "| engine | bytes per recorded op (tracemalloc, 100,000-op chain) "
         "| graph freed by reference counting alone (gc disabled) |", "|---|---:|---|",
         *[f"| {e} | {m.get('bytes_per_op', 0):,.0f} | {'yes' if m.get('freed') else 'no'} |" for e, m in mem.items()],
-        "", "Failures: " + ("; ".join(failures) if failures else "none: every engine gives the floats' loss and "
+        "", *network_rows, "", "Failures: " + ("; ".join(failures) if failures else "none: every engine gives the floats' loss and "
                             f"gradients to {TOL:g}."), ""]
     text = "\n".join(lines)
     print(text)

@@ -394,3 +394,11 @@ def test_digits_modes_agree_with_eager(tmp_path, capsys):
     out = capsys.readouterr().out
     assert out.count("seconds per epoch: ") == 5
     assert "in74 → dot30 → σ30 → dot10 → σ10" in out
+
+
+def test_readme_shows_the_plan_vectorize_prints():
+    import pathlib
+    model, x, y, cost = network(64, [30, 10])
+    vec = Tape(cost).vectorize(x + y, params=model.parameters())
+    readme = (pathlib.Path(__file__).parent.parent / "README.md").read_text()
+    assert str(vec.plan) in readme
