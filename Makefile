@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-DEMOS  := paths backprop graphs tour moons newton digits
+DEMOS  := paths backprop graphs tour moons newton digits explore
 
 .PHONY: test demo bench fuzz dot chromium venv clean
 

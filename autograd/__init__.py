@@ -15,10 +15,11 @@ from .replay import Tape
 from .anomaly import detect_anomaly, install as _install_anomaly_checks
 
 _install_anomaly_checks()
+from .explore import explore
 
 # What `from autograd import *` gives: the names above, not the submodules (`compile` would shadow the builtin).
 __all__ = ["OPS", "Op", "Value", "enable_grad", "is_grad_enabled", "no_grad", "register_op", "topo_order",
            "unregister_op", "Explanation", "Ledger", "Path", "Step", "count_paths", "explain", "node_names",
            "nodes_between", "paths", "trace_backward", "Group", "Groups", "Nudge", "NudgeRow", "nudge",
            "GradcheckError", "gradcheck", "gradgradcheck", "grad", "hessian", "jacobian", "value_and_grad", "draw",
-           "draw_dot", "draw_network", "show", "Tape", "detect_anomaly"]
+           "draw_dot", "draw_network", "show", "Tape", "detect_anomaly", "explore"]

@@ -98,6 +98,10 @@ class Groups(list):
 
     __repr__ = __str__
 
+    def _repr_html_(self):  # Jupyter's rich display, loaded only there
+        from .explore.html import groups_html
+        return groups_html(self)
+
 
 def explain(output, input, limit=64, through=None):
     """Explain d output/d input as a sum over paths; returns an `Explanation` (print it).
@@ -246,3 +250,7 @@ class Explanation:
         return "\n".join(out)
 
     __repr__ = __str__
+
+    def _repr_html_(self):  # Jupyter's rich display, loaded only there
+        from .explore.html import explanation_html
+        return explanation_html(self)

@@ -66,6 +66,10 @@ class Ledger(list):
 
     __repr__ = __str__
 
+    def _repr_html_(self):  # Jupyter's rich display, loaded only there
+        from .explore.html import ledger_html
+        return ledger_html(self)
+
 
 def _zero(g):
     return (g.data if type(g) is Value else g) == 0.0

@@ -165,6 +165,10 @@ class Nudge:
 
     __repr__ = __str__
 
+    def _repr_html_(self):  # Jupyter's rich display, loaded only there
+        from .explore.html import nudge_html
+        return nudge_html(self)
+
 
 def _table(cells):
     wide = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]

@@ -41,6 +41,10 @@ class BP2:
 
     __repr__ = __str__
 
+    def _repr_html_(self):  # Jupyter's rich display, loaded only there
+        from autograd.explore.html import bp2_html
+        return bp2_html(self)
+
 
 class BPCheck:
     """BP1-BP4 on one example: each row holds backward's number and the equation's right-hand side
@@ -86,3 +90,7 @@ class BPCheck:
         return "\n".join(lines)
 
     __repr__ = __str__
+
+    def _repr_html_(self):  # Jupyter's rich display, loaded only there
+        from autograd.explore.html import bpcheck_html
+        return bpcheck_html(self)

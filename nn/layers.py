@@ -238,3 +238,7 @@ class MLP(Module):
             act = layer.activation
             sizes.append(f"{len(layer.neurons)}" + ("" if act == "linear" else f" {act}"))
         return f"MLP({' -> '.join(sizes)})"
+
+    def _repr_html_(self):  # Jupyter's rich display (the network picture), loaded only there
+        from autograd.explore.html import mlp_html
+        return mlp_html(self)

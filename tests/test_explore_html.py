@@ -125,3 +125,50 @@ def test_cli_explore_writes_one_page_and_refuses_other_suffixes(tmp_path):
     bad = subprocess.run(run + ["-o", str(tmp_path / "x.svg")], capture_output=True, text=True)
     assert bad.returncode == 2 and "name it .html" in bad.stderr and not (tmp_path / "x.svg").exists()
     assert num(5.0) == "5"
+
+
+def test_groups_nudge_and_through_explanations_display_as_tables():
+    from autograd import nudge
+    e, a, b = olah()
+    r = explain(e, b)
+    groups = cells(r.by_first_edge()._repr_html_())
+    assert groups[1:5] == ["b → c", "1", "2", "2"] and groups[7:11] == ["b → d", "1", "3", "3"]
+    assert "sum of subtotals = 5" in r.by_first_edge()._repr_html_()
+    assert r._repr_html_() == explanation_html(r) and trace_backward(e)._repr_html_().count("<tr>") == 6
+    n = nudge(e, b, hs=(0.1,))
+    row = cells(n._repr_html_())[:6]
+    # e(b + h) - e(b) = (3 + h)(2 + h) - 6 = 5h + h^2 at h = 0.1: 0.51; h*rates 0.2 and 0.3; leftover h^2
+    assert [float(c) for c in row] == pytest.approx([0.1, 0.51, 0.5, 0.2, 0.3, 0.01], rel=1e-9)
+
+
+def test_a_networks_bp2_and_waypoint_paths_display_with_central_difference_numbers():
+    from nn.nielsen import Nielsen
+    model = MLP(2, [3, 3, 2], activation="sigmoid", output_activation="sigmoid", seed=1)
+    x, y = [0.5, -1.0], [1.0, 0.0]
+    net = Nielsen(model)
+    net.forward(x)
+    C = net.cost(y)
+    net.name_nodes()
+    C.backward()
+
+    def central(p, h=1e-6):
+        def cost():
+            return 0.5 * sum((o.data - t) ** 2 for o, t in zip(model(x), y))
+        old = p.data
+        p.data = old + h
+        up = cost()
+        p.data = old - h
+        down = cost()
+        p.data = old
+        return (up - down) / (2 * h)
+
+    out = net.bp2(C, 3, 2)._repr_html_()
+    assert out.count('class="pg-sw"') == 2  # one term per neuron of layer 4
+    delta = float(re.search(r"= (\S+)    backward dC/dz\^3_2", out).group(1))
+    assert delta == pytest.approx(central(net.b(3, 2)), rel=1e-5)
+    w = net.w(2, 1, 2)
+    out = explain(C, w, through=net.waypoints())._repr_html_()
+    rows = re.findall(r"<td>(w\^2_12 → [^<]*)</td>", out)
+    assert len(rows) == 6 and all(r.endswith("→ C") for r in rows)
+    assert "<svg" not in out  # waypoint paths are not graph edges: no graph drawing
+    assert model._repr_html_().count("<svg") == 1

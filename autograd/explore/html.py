@@ -17,7 +17,7 @@ _STYLE = ("<style>.pg-t{border-collapse:collapse;font-family:Menlo,Consolas,mono
           ".pg-t td,.pg-t th{border-bottom:1px solid #ddd;padding:2px 8px;text-align:left}"
           ".pg-t caption{text-align:left;font-weight:bold;font-family:Helvetica,sans-serif;padding:4px 0}"
           ".pg-sw{display:inline-block;width:11px;height:11px;border-radius:2px}"
-          ".pg-f td{font-weight:bold;border-bottom:none}</style>")
+          ".pg-f td{font-weight:bold;border-bottom:none;white-space:pre}</style>")
 
 
 def esc(text):
@@ -69,8 +69,9 @@ def explanation_html(r):
     rates beside backward's dy/dx; and the drawing with those paths in the same colours."""
     names = node_names(r.output)
     y, x = names[r.output], names.get(r.input) or node_names(r.input)[r.input]
+    merged = any(getattr(p, "count", 1) > 1 for p in r.paths)  # a waypoint path standing for several
     rows = [(" → ".join(names[v] for v in p.nodes), " × ".join(num(f) for f in p.factors) or "(none)",
-             num(p.rate)) for p in r.paths]
+             num(p.rate)) + ((str(p.count),) if merged else ()) for p in r.paths]
     foot = []
     if not r.complete:
         foot.append(f"... and {r.count - len(r.paths)} more paths past the limit: the total is the factored sum")
@@ -80,7 +81,8 @@ def explanation_html(r):
     through = getattr(r, "through", None)
     colours = _colours(len(rows)) if through else path_colours(r.paths, r.output)
     out = _table(f"d{y}/d{x} as a sum over paths: {r.count} path{'' if r.count == 1 else 's'} from {x} to {y}",
-                 ["path", "factors", "rate"], rows, foot, colours)
+                 ["path", "rate factors" if through else "factors", "rate"] + (["graph paths"] if merged else []),
+                 rows, foot, colours)
     from ..engine import topo_order
     if r.paths and not through and len(topo_order(r.output)) <= DRAWN:
         from ..draw import draw
@@ -128,6 +130,18 @@ def nudge_html(n):
             + [num(r.leftover), num(r.leftover / r.h ** 2)] for r in n.rows]
     return _table(f"nudge {x} by h: d{y}/d{x} = {num(n.grad)}", head, rows,
                   ["the leftover shrinks like h²: delta/h tends to the sum of the path rates"])
+
+
+def bp2_html(b):
+    """Nielsen.bp2(C, l, j): BP2 term by term, delta^l_j = sigma'(z^l_j) sum_k w^(l+1)_kj delta^(l+1)_k,
+    each term in its colour, beside backward's dC/dz^l_j."""
+    l, j, m = b.l, b.j, b.l + 1
+    rows = [(f"k = {t.k}", f"w^{m}_{t.k}{j}", num(t.weight), num(t.delta), num(t.subtotal)) for t in b.terms]
+    foot = [f"sum_k w^{m}_k{j} delta^{m}_k = dC/da^{l}_{j} = {num(b.sum)}",
+            f"delta^{l}_{j} = sigma'(z^{l}_{j}) × sum = {num(b.sigma_prime)} × {num(b.sum)} = {num(b.delta)}"
+            f"    backward dC/dz^{l}_{j} = {num(b.backward)}"]
+    return _table(f"BP2 for neuron {j} of layer {l}: the paths from a^{l}_{j} grouped by their first edge",
+                  ["term", "weight", f"w^{m}_k{j}", f"delta^{m}_k", "w × delta"], rows, foot, _colours(len(rows)))
 
 
 def bpcheck_html(c):
