@@ -13,9 +13,9 @@ from .draw_network import draw_network
 from .text import show
 from .replay import Tape
 from .anomaly import detect_anomaly, install as _install_anomaly_checks
+from .explore import explore
 
 _install_anomaly_checks()
-from .explore import explore
 
 # What `from autograd import *` gives: the names above, not the submodules (`compile` would shadow the builtin).
 __all__ = ["OPS", "Op", "Value", "enable_grad", "is_grad_enabled", "no_grad", "register_op", "topo_order",
