@@ -75,7 +75,11 @@ def _abridge(items, keep=3):
 
 
 def _edges(p, at):
+    """The path's edges as (child index, position) and its nodes' indices. A waypoint path (from
+    explain(..., through=)) stands for many graph paths and names no edges: only its nodes are marked."""
     ids = [at(v) for v in p.nodes]
+    if p.positions is None:
+        return [(ids[e + 1], ("via", ids[e])) for e in range(len(ids) - 1)], ids
     return [(ids[e + 1], k) for e, k in enumerate(p.positions)], ids
 
 
@@ -104,9 +108,9 @@ def _paths(hi, items, explanation, at, head, root):
                     hi.add(hi.nodes, head.get(j, j), colour)
                 for edge in edges:
                     _edge(hi, edge, head, colour)
-            hi.legend.append(("━━ " + kit.html(row), colour))
+            hi.legend.append(("━━ " + kit.rich(row), colour))
             terms.append(sum(p.rate for p in members))
-        hi.legend.append((kit.html(_sum_line(what, terms, ps, explanation, vy, vx)), None))
+        hi.legend.append((kit.rich(_sum_line(what, terms, ps, explanation, vy, vx)), None))
 
 
 def _name_path(p, names):

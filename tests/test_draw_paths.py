@@ -154,3 +154,28 @@ def test_big_graphs_get_straight_edges_and_capped_effort_and_dot_lays_them_out()
         # 492 Values took dot 117 s with curved edges and about 4 s of CPU with these settings
         subprocess.run(["dot", "-Tsvg", "-o", "/dev/null"], input=src.encode(), check=True)
     assert SPLINE_LIMIT <= 150
+
+
+def test_waypoint_paths_mark_their_neurons_and_write_nielsens_rate_factors():
+    from nn import MLP
+    from nn.nielsen import Nielsen
+    model = MLP(2, [3, 2], activation="sigmoid", output_activation="sigmoid", seed=1)
+    net = Nielsen(model)
+    net.forward([0.5, -1.0])
+    C = net.cost([1.0, 0.0])
+    net.name_nodes()
+    C.backward()
+    w = net.w(2, 1, 2)
+    r = explain(C, w, through=net.waypoints())
+    rows = legend_rows(draw(C, highlight=r).source)
+    assert [c for c, _ in rows[:2]] == list(PALETTE[:2])  # two paths: through a^3_1 and a^3_2
+    assert rows[0][1].startswith("━━ w²₁₂ → a²₁ → a³₁ → C: ")
+    h = 1e-6
+    def cost(t):
+        old, w.data = w.data, t
+        try:
+            return 0.5 * sum((a.data - y) ** 2 for a, y in zip(model([0.5, -1.0]), [1.0, 0.0]))
+        finally:
+            w.data = old
+    central = (cost(w.data + h) - cost(w.data - h)) / (2 * h)
+    assert math.isclose(float(rows[2][1].split(" = ")[-1]), central, rel_tol=1e-5)
