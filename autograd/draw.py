@@ -186,25 +186,35 @@ PAGE = 1000  # points: a picture wider than this shrinks its text below ~9 px in
 
 def _shape(order, index, head, names, rankdir, show_grad):
     """(rankdir, compact): the first of LR with one-row boxes, LR with stacked boxes, TB with one-row
-    boxes, TB with stacked boxes whose estimated width fits PAGE (an explicit rankdir is kept). A box's
+    boxes, TB with stacked boxes whose estimated width fits PAGE, else the narrowest of them (an explicit
+    rankdir is kept). A box's
     width is estimated at 6.5 points a character; an op node and the gaps around it at 70."""
     level, breadth = [0] * len(order), {}
     wide = narrow = 0
     for i, v in enumerate(order):
         up = max((level[index[id(p)]] for p in v.parents), default=0)
         level[i] = up if i in head else up + 1
+    below = {}  # dot ranks an input just above its first use, not with all the other inputs
+    for i, v in enumerate(order):
+        for p in v.parents:
+            j = index[id(p)]
+            below[j] = min(below.get(j, level[i]), level[i])
+    for i, v in enumerate(order):
         if i in head:
             continue
-        breadth[level[i]] = breadth.get(level[i], 0) + 1
+        at = below[i] - 1 if not v.op and i in below else level[i]
+        breadth[at] = breadth.get(at, 0) + 1
         cells = [names[v], f"data {kit.num(v.data)}"] + ([f"grad {kit.num(v.grad)}"] if show_grad else [])
         wide, narrow = max(wide, sum(map(len, cells)) + 2), max(narrow, max(map(len, cells)))
     depth, most = max(level, default=0), max(breadth.values(), default=1)
     options = [("LR", False, depth * (6.5 * wide + 70)), ("LR", True, depth * (6.5 * narrow + 70)),
                ("TB", False, most * (6.5 * wide + 20)), ("TB", True, most * (6.5 * narrow + 20))]
+    options = [o for o in options if rankdir in (None, o[0])]
     for way, compact, width in options:
-        if rankdir in (None, way) and width <= PAGE:
+        if width <= PAGE:
             return way, compact
-    return rankdir or "TB", True
+    way, compact, _ = min(options, key=lambda o: o[2])  # none fits: the narrowest, to scroll along its length
+    return way, compact
 
 
 def _caption(g, edge_labels, color_by_grad, gmax, hi, head, caption):
