@@ -1,11 +1,11 @@
 """Neural networks on top of `autograd.Value`: Neuron, Layer, MLP, and what trains them."""
 from . import checkpoint, data, losses, optim
 from .layers import ACTIVATIONS, MLP, Layer, Neuron
-from .losses import binary_cross_entropy, cross_entropy, hinge, l2, mse
+from .losses import binary_cross_entropy, cross_entropy, hinge, l2, mse, quadratic
 from .checkpoint import load_checkpoint
 from .module import Module
 from .optim import SGD, Adam
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "load_checkpoint",
-           "mse", "hinge", "binary_cross_entropy", "cross_entropy", "l2", "SGD", "Adam",
+           "mse", "quadratic", "hinge", "binary_cross_entropy", "cross_entropy", "l2", "SGD", "Adam",
            "checkpoint", "data", "losses", "optim"]

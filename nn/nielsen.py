@@ -22,14 +22,16 @@ from autograd import OPS, Value, explain
 
 from ._bptables import BP2, BPCheck, BP2Term, Row
 from .layers import MLP
+from .losses import binary_cross_entropy, quadratic
 
 __all__ = ["Nielsen", "check_bp", "BPCheck", "BP2", "COSTS"]
 
-# The cost and its gradient dC/da^L_j on floats (the cost is not an engine op: BP1 needs it spelled out).
+# The cost of one example (nn.losses, the one definition) and its gradient dC/da^L_j on floats, which
+# BP1 needs spelled out.
 COSTS = {
-    "quadratic": (lambda a, y: 0.5 * sum((ai - yi) ** 2 for ai, yi in zip(a, y)),
+    "quadratic": (lambda a, y: quadratic(a, y, reduction="sum"),
                   lambda a, y: a - y),
-    "cross-entropy": (lambda a, y: -sum(yi * ai.log() + (1 - yi) * (1 - ai).log() for ai, yi in zip(a, y)),
+    "cross-entropy": (lambda a, y: binary_cross_entropy(a, y, reduction="sum", logits=False),
                       lambda a, y: (a - y) / (a * (1.0 - a))),
 }
 

@@ -1,5 +1,6 @@
 """Training end to end: micrograd's moons recipe, parity with micrograd, checkpoints and the demos' CLI."""
 import json
+import math
 import os
 import random
 import subprocess
@@ -182,3 +183,21 @@ def test_digits_refuses_flags_it_cannot_train_with(flags, capsys):
     with pytest.raises(SystemExit) as e:
         digits.main(flags)
     assert e.value.code == 2 and flags[0] in capsys.readouterr().err
+
+
+def test_digits_cross_entropy_cost_is_the_librarys_and_finite_for_logits_past_709():
+    # The demo's own ln(1 + e^z) - y z raised OverflowError at z > 709.78; it now uses nn's loss.
+    from autograd import Tape
+    from demos import digits
+    from nn import binary_cross_entropy
+    model, x, y, cost, out = digits.build("cross-entropy", 0)
+    tape = Tape(cost)
+    for n in model.layers[-1].neurons:
+        n.b.data = 800.0
+    y[3].data = 1.0
+    tape.forward()
+    z = [o.data for o in out]
+    assert all(v > 709.78 for v in z)
+    expected = sum(binary_cross_entropy(Value(zj), yj.data).data for zj, yj in zip(z, y))
+    assert cost.data == pytest.approx(expected, rel=1e-15) and math.isfinite(cost.data)
+    assert cost.data == pytest.approx(sum(z) - z[3], rel=1e-15)  # softplus(z) = z there, to 1e-300
