@@ -182,6 +182,10 @@ def _build(arch, cls, where, params):
             raise ValueError(f"{found.__name__}({', '.join(f'{k}={v!r}' for k, v in kwargs.items())}) has "
                              f"{size} parameters but the file holds {len(params)}")
         # seed=0: rebuilding must not draw from the global random state; the file overwrites every value
-        return found(**kwargs, seed=0)
+        model = found(**kwargs, seed=0)
     except (TypeError, ValueError) as e:
         raise ValueError(f"{where}: {e}") from None
+    if model.architecture() != arch:  # e.g. null for an activation: the default would be built instead
+        raise ValueError(f"{where}: {arch!r:.120} does not describe a model exactly "
+                         f"(it would build {model.architecture()!r:.120})")
+    return model

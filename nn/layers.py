@@ -16,16 +16,42 @@ from autograd import Value
 
 from .module import Module, _prefixed
 
-__all__ = ["Neuron", "Layer", "MLP", "ACTIVATIONS"]
+__all__ = ["Neuron", "Layer", "MLP", "ACTIVATIONS", "INITS"]
 
 # Activation name -> the Value method applying it (None: the identity, no node).
 ACTIVATIONS = {"relu": Value.relu, "tanh": Value.tanh, "sigmoid": Value.sigmoid, "linear": None}
 
 
-def _activation(name):
-    if name not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {name!r}; known: {', '.join(ACTIVATIONS)}")
-    return ACTIVATIONS[name]
+# How the starting weights are drawn (see init_bound): "scaled" to the fan-in (the default);
+# "uniform", micrograd's package: w ~ U(-1, 1), b = 0; "uniform_bias", micrograd's lecture: b ~ U(-1, 1) too.
+INITS = ("scaled", "uniform", "uniform_bias")
+
+
+def _activation(owner, activation, nonlin=None, default="relu"):
+    """The activation's name, from `activation=` or micrograd's `nonlin=` (True: relu, False: linear)."""
+    if nonlin is not None:
+        if not isinstance(nonlin, bool):
+            raise TypeError(f"{owner}: nonlin must be True (relu) or False (linear), as in micrograd, "
+                            f"got {type(nonlin).__name__}: {nonlin!r:.60}")
+        name = "relu" if nonlin else "linear"
+        if activation is not None and activation != name:
+            raise ValueError(f"{owner}: nonlin={nonlin} means activation={name!r}, but activation="
+                             f"{activation!r:.60} was given too")
+        return name
+    if activation is None:
+        return default
+    if not isinstance(activation, str):
+        raise TypeError(f"{owner}: activation must be a name, one of {', '.join(ACTIVATIONS)}; "
+                        f"got {type(activation).__name__}: {activation!r:.60}")
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"{owner}: unknown activation {activation!r:.60}; known: {', '.join(ACTIVATIONS)}")
+    return activation
+
+
+def _init(owner, init):
+    if not isinstance(init, str) or init not in INITS:
+        raise ValueError(f"{owner}: init must be one of {', '.join(map(repr, INITS))}, got {init!r:.60}")
+    return init
 
 
 def _rng(seed):
@@ -89,25 +115,33 @@ def init_bound(activation, nin, nout=1):
 
 
 class Neuron(Module):
-    """One neuron: `a = sigma(sum_k w[k] * x[k] + b)` with sigma the named activation.
+    """One neuron: `a = sigma(sum_k w[k] * x[k] + b)` with sigma the named activation (default relu).
 
-    `w` is a list of `nin` leaf Values, `b` a leaf Value. Weights are drawn uniformly from
-    (-bound, bound) with `bound = init_bound(activation, nin, nout)` (see there), biases start at 0.
+    `w` is a list of `nin` leaf Values, `b` a leaf Value. `nonlin=`: micrograd's switch (True: relu,
+    False: linear), instead of `activation=`. `init=`: how the starting values are drawn:
+      "scaled" (default): w ~ U(-bound, bound) with bound = init_bound(activation, nin, nout), b = 0;
+      "uniform": micrograd's package, w ~ U(-1, 1) drawn as random.uniform(-1, 1), b = 0;
+      "uniform_bias": micrograd's lecture, w ~ U(-1, 1) and then b ~ U(-1, 1).
     `seed`: an int, a random.Random, or None to draw from the `random` module's state
-    (so `random.seed(1337)` reproduces a model as in micrograd).
+    (so `random.seed(1337)` then init="uniform" gives micrograd's exact weights).
     """
 
     __slots__ = ("w", "b", "activation", "_act")
     _arch_fields = ("nin", "activation")
 
-    def __init__(self, nin, activation="relu", *, seed=None, nout=1):
+    def __init__(self, nin, activation=None, *, seed=None, nout=1, nonlin=None, init="scaled"):
         _count(nin, "Neuron: nin")
-        self._act = _activation(activation)
+        activation = _activation("Neuron", activation, nonlin)
+        self._act = ACTIVATIONS[activation]
         self.activation = activation
         rng = _rng(seed)
-        r = init_bound(activation, nin, nout)
-        self.w = [Value(rng.uniform(-r, r)) for _ in range(nin)]
-        self.b = Value(0.0)
+        if _init("Neuron", init) == "scaled":
+            r = init_bound(activation, nin, nout)
+            self.w = [Value(rng.uniform(-r, r)) for _ in range(nin)]
+            self.b = Value(0.0)
+        else:  # micrograd's own draws, in its order: the weights, then (lecture) the bias
+            self.w = [Value(rng.uniform(-1, 1)) for _ in range(nin)]
+            self.b = Value(rng.uniform(-1, 1) if init == "uniform_bias" else 0.0)
 
     @property
     def nin(self):
@@ -147,18 +181,20 @@ class Layer(Module):
     """`nout` neurons reading the same `nin` inputs; `a^l = sigma(w^l a^(l-1) + b^l)`.
 
     Calling a layer returns a list of `nout` Values, or the Value itself when `nout == 1`.
+    `activation`, `nonlin`, `init`, `seed`: as for Neuron, for every neuron of the layer.
     """
 
     __slots__ = ("neurons", "nin", "activation")
     _arch_fields = ("nin", "nout", "activation")
 
-    def __init__(self, nin, nout, activation="relu", *, seed=None):
+    def __init__(self, nin, nout, activation=None, *, seed=None, nonlin=None, init="scaled"):
         _count(nin, "Layer: nin")
         _count(nout, "Layer: nout")
-        _activation(activation)
+        activation = _activation("Layer", activation, nonlin)
+        _init("Layer", init)
         rng = _rng(seed)
         self.nin, self.activation = nin, activation
-        self.neurons = [Neuron(nin, activation, seed=rng, nout=nout) for _ in range(nout)]
+        self.neurons = [Neuron(nin, activation, seed=rng, nout=nout, init=init) for _ in range(nout)]
 
     @property
     def nout(self):
@@ -189,7 +225,12 @@ class Layer(Module):
 class MLP(Module):
     """A multilayer perceptron: `nin` inputs, then one Layer per entry of `nouts`.
 
-    Hidden layers use `activation`, the last layer `output_activation` (micrograd: relu, linear).
+    Hidden layers use `activation`, the last layer `output_activation` (micrograd: relu, linear);
+    `nonlin=True/False` sets the hidden layers to relu/linear as micrograd's Neuron flag does, and
+    `init=`, `seed=` are as for Neuron. micrograd's package network from its seed:
+    `random.seed(1337); MLP(2, [16, 16, 1], init="uniform")`. The lecture's (all tanh, biases drawn):
+    `MLP(3, [4, 4, 1], activation="tanh", output_activation="tanh", init="uniform_bias")`.
+    Calling an MLP calls each of its layers in turn (a Layer subclass's own __call__ is honoured).
     `MLP(2, [16, 16, 1])` has 2*16+16 + 16*16+16 + 16+1 = 337 parameters. Calling it on a list of
     `nin` floats or Values returns a Value when the last layer has one neuron, else a list of Values.
     Floats given as inputs become constant operands of the `*` nodes, not nodes of their own.
@@ -198,17 +239,19 @@ class MLP(Module):
     __slots__ = ("layers", "nin", "nouts", "activation", "output_activation")
     _arch_fields = ("nin", "nouts", "activation", "output_activation")
 
-    def __init__(self, nin, nouts, activation="relu", output_activation="linear", *, seed=None):
+    def __init__(self, nin, nouts, activation=None, output_activation="linear", *, seed=None, nonlin=None,
+                 init="scaled"):
         self._size(nin, nouts)
-        _activation(activation)
-        _activation(output_activation)
+        activation = _activation("MLP", activation, nonlin)
+        output_activation = _activation("MLP: output_activation", output_activation)
+        _init("MLP", init)
         rng = _rng(seed)
         self.nin, self.nouts = nin, list(nouts)
         self.activation, self.output_activation = activation, output_activation
         sizes = [nin] + self.nouts
         last = len(self.nouts) - 1
-        self.layers = [Layer(sizes[i], sizes[i + 1], output_activation if i == last else activation, seed=rng)
-                       for i in range(len(self.nouts))]
+        self.layers = [Layer(sizes[i], sizes[i + 1], output_activation if i == last else activation, seed=rng,
+                             init=init) for i in range(len(self.nouts))]
 
     @staticmethod
     def _size(nin, nouts, activation="relu", output_activation="linear"):
@@ -219,11 +262,10 @@ class MLP(Module):
 
     def __call__(self, x):
         _check_inputs(self, x, self.nin)
-        try:
-            for layer in self.layers:
-                x = [n._forward(x) for n in layer.neurons]
-        except TypeError as e:
-            _name_bad_input(self, x, e)  # only the first layer can fail this way: x is still the input
+        for layer in self.layers:
+            x = layer(x)
+            if type(x) is Value:  # a layer of one neuron returns its Value; the next layer wants a list
+                x = [x]
         return x[0] if len(x) == 1 else x
 
     def named_parameters(self):

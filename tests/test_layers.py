@@ -194,3 +194,127 @@ def test_zero_grad_resets_every_parameter():
     assert any(p.grad != 0 for p in model.parameters())
     model.zero_grad()
     assert all(p.grad == 0.0 for p in model.parameters())
+
+
+# --- micrograd's keywords and draws (micrograd 0.1.0 itself is the oracle) -----------------------
+
+def test_init_uniform_from_micrograds_seed_gives_micrograds_exact_weights():
+    mg = pytest.importorskip("micrograd.nn")
+    random.seed(1337)
+    theirs = mg.MLP(2, [16, 16, 1])
+    random.seed(1337)
+    ours = MLP(2, [16, 16, 1], init="uniform")
+    assert [p.data for p in ours.parameters()] == [float(p.data) for p in theirs.parameters()]
+    # and both consumed the same draws from the random module:
+    random.seed(1337)
+    mg.MLP(2, [16, 16, 1])
+    after_theirs = random.random()
+    random.seed(1337)
+    MLP(2, [16, 16, 1], init="uniform")
+    assert random.random() == after_theirs
+
+
+def test_init_uniform_reproduces_micrograds_demo_losses():
+    mg = pytest.importorskip("micrograd.nn")
+    from micrograd.engine import Value as MgValue
+    from nn import SGD, hinge, l2
+    from nn.data import moons
+    X, labels = moons(30, noise=0.1, seed=0)
+    y = [2 * c - 1 for c in labels]
+    random.seed(1337)
+    theirs = mg.MLP(2, [16, 16, 1])
+    random.seed(1337)
+    ours = MLP(2, [16, 16, 1], init="uniform")
+    opt = SGD(ours.parameters(), lr=lambda k: 1.0 - 0.9 * k / 100)
+    for k in range(4):
+        # micrograd's demo.ipynb loss and update, verbatim but for the batch
+        scores = [theirs(list(map(MgValue, x))) for x in X]
+        losses = [(1 + -yi * si).relu() for yi, si in zip(y, scores)]
+        total = sum(losses) * (1.0 / len(losses)) + 1e-4 * sum((p * p for p in theirs.parameters()))
+        theirs.zero_grad()
+        total.backward()
+        for p in theirs.parameters():
+            p.data -= (1.0 - 0.9 * k / 100) * p.grad
+        loss = hinge([ours(x) for x in X], y) + l2(ours.parameters(), 1e-4)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        assert loss.data == pytest.approx(total.data, rel=1e-12)
+    assert [p.data for p in ours.parameters()] == pytest.approx([p.data for p in theirs.parameters()], rel=1e-12)
+
+
+def test_init_uniform_bias_draws_each_neurons_weights_then_its_bias_as_the_lecture():
+    rng = random.Random(7)
+    expected = []
+    for nin, nout in ((3, 4), (4, 4), (4, 1)):
+        for _ in range(nout):
+            expected += [rng.uniform(-1, 1) for _ in range(nin)] + [rng.uniform(-1, 1)]
+    model = MLP(3, [4, 4, 1], activation="tanh", output_activation="tanh", init="uniform_bias", seed=7)
+    assert [p.data for p in model.parameters()] == expected
+    assert repr(model) == "MLP(3 -> 4 tanh -> 4 tanh -> 1 tanh)"
+
+
+def test_micrograds_nonlin_keyword_maps_to_relu_or_linear():
+    mg = pytest.importorskip("micrograd.nn")
+    assert Neuron(3, nonlin=False).activation == "linear" and Neuron(3, nonlin=True).activation == "relu"
+    assert Layer(3, 2, nonlin=False).activation == "linear"
+    assert MLP(2, [3, 1], nonlin=False).activation == "linear"
+    random.seed(5)
+    theirs = mg.Neuron(3, nonlin=False)
+    random.seed(5)
+    ours = Neuron(3, nonlin=False, init="uniform")
+    x = [2.0, -0.5, -1.5]  # z < 0 here: relu would give 0
+    assert ours(x).data == theirs(x).data < 0
+    with pytest.raises(ValueError, match="Neuron: nonlin=True means activation='relu', but activation='tanh'"):
+        Neuron(3, "tanh", nonlin=True)
+    with pytest.raises(TypeError, match="Layer: nonlin must be True \\(relu\\) or False \\(linear\\)"):
+        Layer(3, 2, nonlin="yes")
+
+
+@pytest.mark.parametrize("make", [lambda: MLP(2, [1], init="he"), lambda: Neuron(2, init=None),
+                                  lambda: Layer(2, 1, init=["uniform"])])
+def test_an_unknown_init_is_refused_naming_the_known_ones(make):
+    with pytest.raises(ValueError, match="init must be one of 'scaled', 'uniform', 'uniform_bias'"):
+        make()
+
+
+@pytest.mark.parametrize("make,owner", [(lambda a: MLP(2, [3, 1], activation=a), "MLP"),
+                                        (lambda a: Layer(2, 3, a), "Layer"), (lambda a: Neuron(2, a), "Neuron"),
+                                        (lambda a: MLP(2, [3, 1], output_activation=a), "MLP: output_activation")])
+def test_an_activation_that_is_not_a_name_is_a_type_error_naming_the_class(make, owner):
+    with pytest.raises(TypeError, match=f"{owner}: activation must be a name, one of relu, tanh, sigmoid, "
+                                        f"linear; got list: \\['relu'\\]"):
+        make(["relu"])
+
+
+# --- MLP calls its layers ------------------------------------------------------------------------
+
+def test_mlp_calls_each_layers_own_call_so_a_subclass_is_honoured():
+    calls = []
+
+    class Halving(Layer):
+        def __call__(self, x):
+            out = super().__call__(x)
+            calls.append(len(self.neurons))
+            return [o * 0.5 for o in out] if isinstance(out, list) else out * 0.5
+
+    model = MLP(2, [3, 1], activation="tanh", seed=0)
+    plain = model([0.3, -0.8]).data
+    for i, layer in enumerate(model.layers):
+        halved = Halving.__new__(Halving)
+        halved.neurons, halved.nin, halved.activation = layer.neurons, layer.nin, layer.activation
+        model.layers[i] = halved
+    out = model([0.3, -0.8])
+    assert calls == [3, 1]
+    # the oracle: the same network written out on floats
+    a = [0.5 * math.tanh(sum(w.data * x for w, x in zip(n.w, [0.3, -0.8])) + n.b.data)
+         for n in model.layers[0].neurons]
+    n = model.layers[1].neurons[0]
+    expected = 0.5 * (sum(w.data * x for w, x in zip(n.w, a)) + n.b.data)
+    assert out.data == pytest.approx(expected, rel=1e-15) and out.data != plain
+
+
+def test_a_hidden_layer_of_one_neuron_feeds_the_next_layer():
+    model = MLP(2, [1, 2], seed=0)
+    out = model([0.5, 1.0])
+    assert isinstance(out, list) and len(out) == 2
