@@ -15,14 +15,21 @@ from autograd import Value
 __all__ = ["Optimizer", "SGD", "Adam"]
 
 
+MAX_STEPS = 2 ** 53  # beyond it b ** t overflows for a huge t and step counts stop being exact floats
+
+
 def _number(name, x, low=0.0, high=math.inf, low_open=False, high_open=False):
+    """x as a float, or an error naming the setting (`name` starts with the optimiser's class)."""
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {type(x).__name__}: {x!r:.60}")
-    x = float(x)
+    try:
+        x = float(x)
+    except OverflowError:  # an int past 1e308
+        x = math.inf if x > 0 else -math.inf
     ok = (x > low if low_open else x >= low) and (x < high if high_open else x <= high)
-    if not ok or math.isnan(x):
-        lo, hi = "(" if low_open else "[", ")" if high_open else "]"
-        raise ValueError(f"{name} must lie in {lo}{low}, {high}{hi}, got {x!r}")
+    if not ok or not math.isfinite(x):
+        lo, hi = "(" if low_open else "[", ")" if high_open or high == math.inf else "]"
+        raise ValueError(f"{name} must lie in {lo}{low:g}, {high:g}{hi} (finite), got {x!r}")
     return x
 
 
@@ -41,7 +48,7 @@ class Optimizer:
                 raise TypeError(f"{type(self).__name__}: parameter {i} must be a Value, "
                                 f"got {type(p).__name__}: {p!r:.60}")
         if not callable(lr):
-            _number("lr", lr)
+            lr = _number(f"{type(self).__name__}: lr", lr)
         self.params = params
         self.lr = lr
         self.steps = 0  # how many step() calls so far: the k passed to a schedule
@@ -50,7 +57,7 @@ class Optimizer:
         """The learning rate for the next step: `lr`, or `lr(k)` when lr is a schedule."""
         lr = self.lr
         if callable(lr):
-            return _number(f"lr schedule at step {self.steps}", lr(self.steps))
+            return _number(f"{type(self).__name__}: lr schedule at step {self.steps}", lr(self.steps))
         return lr
 
     def zero_grad(self):
@@ -60,6 +67,7 @@ class Optimizer:
 
     _state_fields = ()  # per-parameter lists that, with `steps`, are the optimiser's whole memory
     _optional = ()  # those of them that may be None (not created yet)
+    _non_negative = ()  # those that hold squares (their square root is taken)
 
     def state_dict(self):
         """{"steps": k, field: [float per parameter] or None, ...}: enough to resume training exactly."""
@@ -75,8 +83,10 @@ class Optimizer:
             raise ValueError(f"{where}: expected an object with exactly {sorted(['steps', *self._state_fields])}, "
                              f"got {sorted(state) if isinstance(state, dict) else type(state).__name__}")
         steps = state["steps"]
-        if type(steps) is not int or steps < 0:
-            raise ValueError(f"{where}: steps must be an int >= 0, got {steps!r:.60}")
+        if type(steps) is not int or not 0 <= steps <= MAX_STEPS:
+            big = type(steps) is int and steps.bit_length() > 64  # str() of 10**5000 itself fails
+            shown = f"an int of {steps.bit_length()} bits" if big else f"{steps!r:.60}"
+            raise ValueError(f"{where}: steps must be an int in 0..2**53, got {shown}")
         n = len(self.params)
         new = {}
         for f in self._state_fields:
@@ -86,9 +96,11 @@ class Optimizer:
                 continue
             if not isinstance(v, list) or len(v) != n:
                 raise ValueError(f"{where}: {f} must be a list of {n} numbers (one per parameter), got {v!r:.60}")
+            low = 0.0 if f in self._non_negative else -math.inf
             for i, x in enumerate(v):
-                if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
-                    raise ValueError(f"{where}: {f}[{i}] must be a finite number, got {x!r:.60}")
+                if isinstance(x, bool) or not isinstance(x, (int, float)) or not low <= x < math.inf:
+                    raise ValueError(f"{where}: {f}[{i}] must be a finite number"
+                                     f"{' >= 0' if low == 0 else ''}, got {x!r:.60}")
             new[f] = [float(x) for x in v]
         self.steps = steps
         for f, v in new.items():
@@ -118,8 +130,8 @@ class SGD(Optimizer):
 
     def __init__(self, params, lr, momentum=0.0, weight_decay=0.0):
         super().__init__(params, lr)
-        self.momentum = _number("momentum", momentum, 0.0, 1.0)
-        self.weight_decay = _number("weight_decay", weight_decay)
+        self.momentum = _number("SGD: momentum", momentum, 0.0, 1.0)
+        self.weight_decay = _number("SGD: weight_decay", weight_decay)
         self.velocity = None  # momentum buffers u, created by the first step when momentum > 0
 
     _state_fields = _optional = ("velocity",)
@@ -158,14 +170,16 @@ class Adam(Optimizer):
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
         super().__init__(params, lr)
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise ValueError(f"betas must be a pair (b1, b2), got {betas!r:.60}")
-        self.betas = (_number("betas[0]", betas[0], 0.0, 1.0, high_open=True),
-                      _number("betas[1]", betas[1], 0.0, 1.0, high_open=True))
-        self.eps = _number("eps", eps)
+            raise ValueError(f"Adam: betas must be a pair (b1, b2), got {betas!r:.60}")
+        self.betas = (_number("Adam: betas[0]", betas[0], 0.0, 1.0, high_open=True),
+                      _number("Adam: betas[1]", betas[1], 0.0, 1.0, high_open=True))
+        # eps > 0: with eps = 0 a parameter whose gradient has always been 0 divides 0 by 0
+        self.eps = _number("Adam: eps", eps, low_open=True)
         self.m = [0.0] * len(self.params)
         self.v = [0.0] * len(self.params)
 
     _state_fields = ("m", "v")
+    _non_negative = ("v",)
 
     def step(self):
         """Apply one update to every parameter, then count the step."""

@@ -154,3 +154,47 @@ def test_a_bad_optimiser_state_raises_and_changes_nothing():
         with pytest.raises(ValueError, match=message):
             opt.load_state_dict(bad)
         assert opt.state_dict() == before
+
+
+@pytest.mark.parametrize("make,exc,message", [
+    (lambda p: Adam([p], eps=0), ValueError, r"Adam: eps must lie in \(0, inf\) \(finite\), got 0.0"),
+    (lambda p: Adam([p], eps=-1e-8), ValueError, "Adam: eps must lie in"),
+    (lambda p: Adam([p], eps=math.inf), ValueError, "Adam: eps must lie in"),
+    (lambda p: Adam([p], lr=math.inf), ValueError, "Adam: lr must lie in"),
+    (lambda p: SGD([p], lr=math.nan), ValueError, "SGD: lr must lie in"),
+    (lambda p: SGD([p], lr=0.1, weight_decay=math.inf), ValueError, "SGD: weight_decay must lie in"),
+    (lambda p: SGD([p], lr=10 ** 400), ValueError, "SGD: lr must lie in .*got inf"),
+    (lambda p: Adam([p], betas=(-0.1, 0.9)), ValueError, r"Adam: betas\[0\] must lie in \[0, 1\)"),
+])
+def test_hyper_parameters_are_checked_up_front_naming_the_optimiser_and_the_argument(make, exc, message):
+    with pytest.raises(exc, match=message):
+        make(param(1.0, 0.0))
+
+
+def test_adam_with_a_zero_gradient_steps_without_dividing_by_zero():
+    p = param(1.0, 0.0)
+    Adam([p], lr=0.1).step()  # eps > 0 keeps m_hat / (sqrt(v_hat) + eps) = 0 / eps
+    assert p.data == 1.0
+
+
+@pytest.mark.parametrize("state,message", [
+    ({"steps": 10 ** 400, "m": [0.0], "v": [0.0]}, r"steps must be an int in 0..2\*\*53, got an int of 1329 bits"),
+    ({"steps": 2 ** 53 + 1, "m": [0.0], "v": [0.0]}, r"steps must be an int in 0..2\*\*53"),
+    ({"steps": 1, "m": [0.0], "v": [-1.0]}, r"v\[0\] must be a finite number >= 0, got -1.0"),
+    ({"steps": 1, "m": [math.inf], "v": [0.0]}, r"m\[0\] must be a finite number, got inf"),
+])
+def test_a_loaded_state_that_step_could_not_use_is_refused_up_front(state, message):
+    p = param(1.0, 0.5)
+    opt = Adam([p])
+    with pytest.raises(ValueError, match=message):
+        opt.load_state_dict(state)
+    opt.step()  # unchanged and usable
+    assert opt.steps == 1
+
+
+def test_the_largest_accepted_step_count_still_steps():
+    p = param(1.0, 0.5)
+    opt = Adam([p], lr=0.1)
+    opt.load_state_dict({"steps": 2 ** 53, "m": [0.0], "v": [0.0]})
+    opt.step()
+    assert math.isfinite(p.data) and p.data < 1.0
