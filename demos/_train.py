@@ -2,6 +2,7 @@
 checkpoints. Each step is micrograd's: forward on every point, loss, zero_grad, backward, update.
 """
 import argparse
+import math
 import os
 import sys
 import time
@@ -98,7 +99,28 @@ def resume(path, args):
     if set(hist) != {"loss", "acc"} or not all(isinstance(v, list) and all(
             isinstance(x, (int, float)) and not isinstance(x, bool) for x in v) for v in hist.values()):
         raise ValueError(f"{path}: meta: history must hold the lists of numbers 'loss' and 'acc'")
+    steps, losses, accs = meta["optimizer_state"].get("steps"), len(hist["loss"]), len(hist["acc"])
+    if type(steps) is not int or not 0 <= steps <= 2 ** 53:
+        steps = None  # the optimiser's own check says what is wrong with it
+    if losses != accs or steps not in (None, losses):
+        raise ValueError(f"{path}: meta: history has {losses} losses and {accs} accuracies"
+                         f"{'' if steps is None else f' for {steps} steps'}: one of each per step")
+    _check_data(path, meta["data"])
     return model, meta
+
+
+def _check_data(path, data):
+    """The data settings of a checkpoint, checked as the command line checks its flags."""
+    kinds = {"n": (int, 2), "noise": ((int, float), 0), "data_seed": (int, None), "arms": (int, 2)}
+    for key, (kind, low) in kinds.items():
+        if key not in data:
+            continue
+        v = data[key]
+        if isinstance(v, bool) or not isinstance(v, kind) or (low is not None and not v >= low) or (
+                isinstance(v, float) and not math.isfinite(v)):
+            want = "an int" if kind is int else "a number"
+            raise ValueError(f"{path}: meta: data: {key} must be {want}{'' if low is None else f' >= {low}'}, "
+                             f"got {v!r:.60}")
 
 
 def train(args, prog):
@@ -165,7 +187,7 @@ def main(argv, prog, doc, datasets=(), **defaults):
             return 2
     try:
         model, X, y, history, acc, loss = train(args, prog)
-    except (ValueError, OSError) as e:
+    except (ValueError, TypeError, OSError) as e:  # a checkpoint's settings reach the data and optimiser
         where = f"cannot resume from {args.resume}" if args.resume else "cannot train"
         print(f"{prog}: error: {where}: {e}", file=sys.stderr)
         return 2

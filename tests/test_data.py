@@ -90,3 +90,24 @@ def test_spiral_has_one_class_per_arm_of_equal_size(arms):
 def test_bad_arguments_raise_value_error(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+@pytest.mark.parametrize("name", sorted(DATASETS))
+@pytest.mark.parametrize("seed", [[1], None, "0", 1.5, True, {"s": 1}])
+def test_a_seed_that_is_not_an_int_is_a_type_error_naming_the_generator(name, seed):
+    with pytest.raises(TypeError, match=f"{name}: seed must be an int, got {type(seed).__name__}"):
+        DATASETS[name](40, 0.1, seed=seed)
+
+
+def test_numpy_int_seeds_give_the_points_of_the_same_int():
+    np = pytest.importorskip("numpy")
+    assert moons(20, 0.1, seed=np.int64(3)) == moons(20, 0.1, seed=3)
+
+
+@pytest.mark.parametrize("factor,exc,message", [("half", TypeError, "circles: factor must be a number in \\(0, 1\\), got str"),
+                                                (None, TypeError, "circles: factor must be a number"),
+                                                (1.0, ValueError, "circles: factor must lie in \\(0, 1\\), got 1.0"),
+                                                (float("nan"), ValueError, "circles: factor must lie in")])
+def test_a_bad_circles_factor_names_circles_and_factor(factor, exc, message):
+    with pytest.raises(exc, match=message):
+        circles(40, 0.1, seed=0, factor=factor)

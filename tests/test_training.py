@@ -201,3 +201,27 @@ def test_digits_cross_entropy_cost_is_the_librarys_and_finite_for_logits_past_70
     expected = sum(binary_cross_entropy(Value(zj), yj.data).data for zj, yj in zip(z, y))
     assert cost.data == pytest.approx(expected, rel=1e-15) and math.isfinite(cost.data)
     assert cost.data == pytest.approx(sum(z) - z[3], rel=1e-15)  # softplus(z) = z there, to 1e-300
+
+
+@pytest.mark.parametrize("edit,message", [
+    (lambda m: m["data"].update(data_seed="x"), "data: data_seed must be an int, got 'x'"),
+    (lambda m: m["data"].update(data_seed=[1]), "data: data_seed must be an int"),
+    (lambda m: m["data"].update(n=1), "data: n must be an int >= 2, got 1"),
+    (lambda m: m["data"].update(noise=-0.5), "data: noise must be a number >= 0"),
+    (lambda m: m["history"]["acc"].pop(), "history has 2 losses and 1 accuracies for 2 steps: one of each per step"),
+    (lambda m: m["history"]["loss"].append(0.5), "history has 3 losses and 2 accuracies"),
+    (lambda m: m["optimizer_state"].update(steps=10 ** 400), "steps must be an int in 0..2**53"),
+])
+def test_a_checkpoint_with_wrong_settings_but_a_right_digest_exits_2_with_one_line(tmp_path, capsys, edit, message):
+    # Written as another program could (digest right, contents wrong): the checks behind the digest
+    # must turn each into the demo's one-line error, never a traceback.
+    from _model_file import resign
+    path = tmp_path / "ckpt.json"
+    assert run_demo(tmp_path, "--steps", "2", "--save", str(path)) == 0
+    doc = json.loads(path.read_text())
+    edit(doc["meta"])
+    path.write_text(resign(doc))
+    capsys.readouterr()
+    assert run_demo(tmp_path, "--steps", "4", "--resume", str(path)) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"error: cannot resume from {path}" in err and message in err, err
