@@ -3,7 +3,8 @@
 Used by `nn` (model files) and the command line (drawings). What `atomic_write(path, data)` does with
 what is already at `path`:
   - nothing there: the new file gets the mode any new file gets (0666 minus the umask);
-  - a regular file: it is replaced, and the new file keeps the old one's permission bits;
+  - a regular file: it is replaced, and the new file keeps the old one's permission bits (its owner
+    is whoever writes it, as for any new file);
   - a symbolic link: the file it points to is written (the link stays a link), by the same rules;
   - anything else (a directory, a fifo, a device, a socket): refused with an OSError naming the path,
     and nothing is touched.
@@ -57,8 +58,8 @@ def atomic_write(path, data):
         raise _named(e, path) from None
     try:
         try:
-            if st is not None:  # keep the old file's permission bits (a new one got the umask's from open)
-                os.fchmod(fd, stat.S_IMODE(st.st_mode))
+            if st is not None and hasattr(os, "fchmod"):  # keep the old file's permission bits (a new
+                os.fchmod(fd, stat.S_IMODE(st.st_mode))        # one got the umask's from os.open)
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view):]

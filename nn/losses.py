@@ -171,7 +171,8 @@ def binary_cross_entropy(outputs, targets, reduction="mean", logits=True):
 
 
 def _log_sum_exp_shifted(zs):
-    """(log sum_j exp(z_j - m), m) with m = max_j z_j built from ops: max(a, b) = b + relu(a - b).
+    """(L, [z_j - m]) with L = log sum_j exp(z_j - m) and m = max_j z_j built from ops:
+    max(a, b) = b + relu(a - b).
 
     log sum_j e^(z_j) = m + log sum_j e^(z_j - m) for any m; with m the max every exp argument is <= 0
     (no overflow) and one term is 1 (no log 0). m is a node, not a number read from the data, so a
@@ -209,8 +210,10 @@ def cross_entropy(logits, targets, reduction="mean"):
         zs = [_value(_number(name, z, f"logit {k} of example {i}")) for k, z in enumerate(zs)]
         lse, shifted = _log_sum_exp_shifted(zs)
         if isinstance(t, (list, tuple)):
+            # sum_k y_k (lse - z_k) = (sum_k y_k) L - sum_k y_k (z_k - m), L = log sum_j exp(z_j - m):
+            # right for any y a replay brings, not only for y summing to 1
             y = _distribution(name, t, len(zs), i)
-            terms.append(lse - total([yk * s for yk, s in zip(y, shifted)]))
+            terms.append(total(y) * lse - total([yk * s for yk, s in zip(y, shifted)]))
             continue
         t = _number(name, t, f"target {i}") if type(t) is not Value else t
         if type(t) is not int or not 0 <= t < len(zs):
@@ -221,7 +224,7 @@ def cross_entropy(logits, targets, reduction="mean"):
 
 
 def _distribution(name, y, k, i):
-    """The K target probabilities of example i; they must sum to 1 (the shift by m cancels only then)."""
+    """The K target probabilities of example i, checked to lie in [0, 1] and sum to 1 (a typo guard)."""
     if len(y) != k:
         raise ValueError(f"{name}: target {i} has {len(y)} probabilities for {k} logits")
     y = [_number(name, v, f"target {i}[{j}]") for j, v in enumerate(y)]

@@ -344,3 +344,22 @@ def test_bytes_dict_set_and_text_targets_are_refused_with_type_error(targets):
 def test_bad_arguments_name_the_function_and_the_argument(call, exc, message):
     with pytest.raises(exc, match=message):
         call()
+
+
+def test_a_replayed_cross_entropy_is_minus_sum_y_log_softmax_for_any_new_targets():
+    # Recorded with a one-hot target, replayed with weights that do not sum to 1 (the build-time
+    # check cannot see them): the tape must still compute -sum_k y_k log softmax(z)_k.
+    from decimal import Decimal, localcontext
+    from autograd import Tape
+    z, y = leaves([0.5, -1.0, 2.0]), leaves([1.0, 0.0, 0.0])
+    tape = Tape(cross_entropy(z, y))
+    new_z, new_y = [3.0, 1000.0, -2.0], [0.5, 0.5, 0.5]
+    for leaf, v in zip(z + y, new_z + new_y):
+        leaf.data = v
+    tape.forward()
+    with localcontext() as ctx:
+        ctx.prec = 60
+        zs = [Decimal(v) for v in new_z]
+        lse = max(zs) + sum((v - max(zs)).exp() for v in zs).ln()
+        exact = float(sum(Decimal(yk) * (lse - zk) for yk, zk in zip(new_y, zs)))
+    assert tape.output.data == pytest.approx(exact, rel=1e-15)
