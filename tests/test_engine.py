@@ -233,7 +233,7 @@ def test_kinks_follow_pytorch_convention():
 
 
 def test_every_op_in_the_table_states_its_rule():
-    assert set(OPS) == {"+", "-", "*", "/", "**", "neg", "relu", "tanh", "sigmoid", "exp", "log", "sqrt",
+    assert set(OPS) >= {"+", "-", "*", "/", "**", "neg", "relu", "tanh", "sigmoid", "exp", "log", "sqrt",
                         "abs", "sin", "cos"}
     for op in OPS.values():
         assert op.math, f"{op.name} has no rule written down"

@@ -7,11 +7,11 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from _oracles import oracle
-from autograd import Value
+from autograd import OPS, Value
 
 NAMES = ("x", "y", "z")
-UNARY = ("neg", "relu", "tanh", "sigmoid", "exp", "log", "sqrt", "abs", "sin", "cos")
-BINARY = ("+", "-", "*", "/", "**")
+UNARY = tuple(sorted(name for name, op in OPS.items() if op.arity == 1))  # a new op is drawn too
+BINARY = tuple(sorted(name for name, op in OPS.items() if op.arity == 2))
 
 
 def trees():
@@ -45,7 +45,11 @@ def build(tree, env, lib):
             return a * b
         if op == "/":
             return a / (b * b + 0.5)
-        return (a * a + 0.5) ** (b * 0.25)
+        if op == "**":
+            return (a * a + 0.5) ** (b * 0.25)
+        if lib == "sym":
+            return oracle(op, a, b)
+        return getattr(a if isinstance(a, Value) else Value(a), op)(b)
     if lib == "sym":
         return oracle(op, a * a + 0.5 if op in ("log", "sqrt") else a)
     if isinstance(a, float):
