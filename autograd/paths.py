@@ -19,7 +19,8 @@ checks the sum against a recomputed y(x + h), and `trace_backward` (ledger.py) l
 """
 import math
 
-from .engine import Value, topo_order
+from .engine import Value
+from .graph import between, topo
 from .text import node_names, num, plain
 
 __all__ = ["Path", "paths", "nodes_between", "count_paths", "node_names"]
@@ -83,18 +84,20 @@ def _check(output, input):
 
 
 def _counts(output, input):
-    """{node: number of paths input -> node} for the nodes on some path input -> output, in
-    topological order (input first); {} when there is none. count(v) = sum over v's parent edges of
-    count(parent): the dynamic programming behind count_paths, done in the same pass that finds them."""
+    """{node: number of paths input -> node} for the nodes on some path input -> output (graph.between),
+    in topological order (input first); {} when there is none. count(v) = sum over v's parent edges of
+    count(parent): the dynamic programming behind count_paths."""
+    sub = between(topo(output), (input,))
+    if not sub or sub[-1] is not output:
+        return {}
     counts = {input: 1}
     get = counts.get
-    for node in topo_order(output):
+    for node in sub[1:]:
         c = 0
         for p in node.parents:
             c += get(p, 0)
-        if c and node is not input:
-            counts[node] = c
-    return counts if output in counts else {}
+        counts[node] = c
+    return counts
 
 
 def nodes_between(output, input):
