@@ -5,6 +5,7 @@ for each `+=` step, the graph's own structure for which edges are lit, and centr
 network's dC/dw and delta. Screenshots go to out/ (look at them).
 """
 import math
+import random
 
 import pytest
 import sympy
@@ -268,3 +269,44 @@ def test_the_widget_front_end_is_the_same_module_and_sends_slider_moves_to_the_k
     assert value(page, ".pg-grad") == pytest.approx(dfb, rel=1e-12)
     assert f"data {num(fv)}" in page.text_content(f"#{node_id(f, f)}")
     assert len(requests) == 1 and errors == []
+
+
+def test_a_graph_with_a_billion_paths_lists_64_and_sums_the_rest_by_factoring(browser, tmp_path):
+    """Olah's ladder y <- sin(y) + cos(y): 2^30 paths from x after 30 rungs. The page lists the first
+    64, counts all of them exactly and sums them by dynamic programming, as explain does, without hanging."""
+    import math as m
+    x = Value(0.3, label="x")
+    y, exact, v = x, 1.0, 0.3
+    for _ in range(30):
+        exact *= m.cos(v) - m.sin(v)  # d/dv (sin v + cos v), the chain rule rung by rung (independent)
+        v = m.sin(v) + m.cos(v)
+        y = y.sin() + y.cos()
+    page, requests, errors = browser.open(save(y, tmp_path, "ladder.html"))
+    page.click(f"#{node_id(y, x)}")
+    assert page.locator("tr.pg-path").count() == 64
+    assert f"{2 ** 30} paths" in page.text_content(".pg-head")
+    assert value(page, ".pg-total") == pytest.approx(exact, rel=1e-9)
+    assert value(page, ".pg-grad") == pytest.approx(exact, rel=1e-9)
+    assert len(requests) == 1 and errors == []
+
+
+def test_the_page_writes_numbers_as_text_num_does(browser, tmp_path):
+    e, a, b = olah()
+    page, _, errors = browser.open(save(e, tmp_path, "numbers.html"))
+    xs = [0.0, -0.0, 1.0, -3.0, 1e15, 1e16, 0.1, 1 / 3, -2.5e-5, 1e-7, 123456.5, 999999.5, 1234567.0 + 0.5,
+          6.02214076e23, 5e-324, 1.7976931348623157e308, 0.00012345678, -987.654321]
+    rng = random.Random(0)  # and 3000 more: any magnitude, and dyadic numbers, where ties live
+    xs += [rng.choice((-1, 1)) * rng.random() * 10.0 ** rng.randint(-12, 22) for _ in range(2000)]
+    xs += [rng.randint(-10 ** 9, 10 ** 9) / 2.0 ** rng.randint(0, 30) for _ in range(1000)]
+    shown = page.evaluate("xs => xs.map(num)", xs)
+    assert [(x, s) for x, s in zip(xs, shown) if s != num(x)] == []
+    assert page.evaluate("[num(NaN), num(Infinity), num(-Infinity)]") == [num(float(s)) for s in ("nan", "inf", "-inf")]
+    assert errors == []
+
+
+def test_ties_round_to_even_on_the_page_as_in_python(browser, tmp_path):
+    e, a, b = olah()
+    page, _, errors = browser.open(save(e, tmp_path, "ties.html"))
+    xs = [1.015625, 1.046875, -1.015625, 123456.5, 123457.5, 1234565e9, 1234575e9, 0.1015625, 2.5, 1234567.5]
+    assert page.evaluate("xs => xs.map(num)", xs) == [num(x) for x in xs]
+    assert errors == []

@@ -11,10 +11,19 @@ function num(x) {  // as autograd.text.num: whole numbers without ".0", else 6 s
   if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
   if (Number.isInteger(x) && Math.abs(x) < 1e15) return String(x + 0);
   const [m, ex] = x.toExponential(5).split("e");
-  const e = parseInt(ex, 10);
-  const strip = (s) => (s.includes(".") ? s.replace(/0+$/, "").replace(/\.$/, "") : s);
-  if (e < -4 || e >= 6) return strip(m) + "e" + (e < 0 ? "-" : "+") + String(Math.abs(e));
-  return strip(x.toFixed(5 - e));
+  let digits = m.replace("-", "").replace(".", ""), e = parseInt(ex, 10);
+  // JS rounds a tie up, Python to even: read the exact decimal digits to tell a true tie.
+  const exact = Number.isInteger(x) ? BigInt(Math.abs(x)).toString() : Math.abs(x).toFixed(100);
+  const sig = exact.replace(".", "").replace(/^0+/, "");
+  if (/^50*$/.test(sig.slice(6)) && Number(sig[5]) % 2 === 0) {
+    digits = sig.slice(0, 6);
+    const whole = exact.split(".")[0];
+    e = Math.abs(x) >= 1 ? whole.length - 1 : -(exact.slice(2).search(/[1-9]/) + 1);
+  }
+  const sign = x < 0 ? "-" : "", strip = (t) => (t.includes(".") ? t.replace(/0+$/, "").replace(/\.$/, "") : t);
+  if (e < -4 || e >= 6) return sign + strip(digits[0] + "." + digits.slice(1)) + "e" + (e < 0 ? "-" : "+") + String(Math.abs(e));
+  if (e < 0) return sign + strip("0." + "0".repeat(-e - 1) + digits);
+  return sign + strip(digits.slice(0, e + 1) + "." + digits.slice(e + 1));
 }
 const float = (x) => (typeof x === "string" ? Number(x.replace("inf", "Infinity")) : x);
 const el = (tag, attrs = {}, text) => {
