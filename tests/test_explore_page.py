@@ -310,3 +310,21 @@ def test_ties_round_to_even_on_the_page_as_in_python(browser, tmp_path):
     xs = [1.015625, 1.046875, -1.015625, 123456.5, 123457.5, 1234565e9, 1234575e9, 0.1015625, 2.5, 1234567.5]
     assert page.evaluate("xs => xs.map(num)", xs) == [num(x) for x in xs]
     assert errors == []
+
+
+def test_past_the_palette_the_page_colours_paths_by_group_as_the_tables_and_drawings_do(browser, tmp_path):
+    """A 4-rung ladder has 16 paths from x, more than the palette's colours: paths that part from the
+    common start at the same edge share a colour, on the page as in explanation_html and draw."""
+    from autograd.explore.names import path_colours
+    x = Value(0.3, label="x")
+    y = x
+    for _ in range(4):
+        y = y.sin() + y.cos()
+    found = list(paths(y, x))
+    want = path_colours(found, y)
+    assert len(found) == 16 and len(set(want)) == 2  # the first step splits them: through sin, through cos
+    page, _, errors = browser.open(save(y, tmp_path, "groups.html"))
+    page.click(f"#{node_id(y, x)}")
+    got = page.eval_on_selector_all("tr.pg-path .pg-swatch", "ss => ss.map(s => s.style.background)")
+    rgb = ["rgb({}, {}, {})".format(*(int(c[i:i + 2], 16) for i in (1, 3, 5))) for c in want]
+    assert got == rgb and errors == []
