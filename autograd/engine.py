@@ -32,7 +32,7 @@ from numbers import Real  # noqa: F401  (read by the generated methods)
 
 from .graph import sweep, topo
 from .ops import OPS, Op
-from .trace import Sym, trace
+from .ops import Sym, trace
 
 __all__ = ["Value", "Op", "OPS", "no_grad", "enable_grad", "is_grad_enabled", "topo_order", "register_op",
            "unregister_op", "install_checks"]

@@ -10,12 +10,15 @@ The derivative formulas are written with arithmetic and the public helpers below
 number, on a node it calls the node's own op (`cos(v)` is `v.cos()`), so the same formula evaluates
 on floats (backward) and on nodes (`backward(create_graph=True)`, `grad(grad(f))`). This module
 imports nothing of the package: anything that is not a plain number is taken to be a node.
+
+The formulas can also be read as source text (`trace`, at the end): the engine's method template and
+the replay code generator paste them into Python, so the maths stays written once.
 """
 import builtins
 import math
 
 __all__ = ["Op", "OPS", "data", "is_number", "recip", "sign", "relu", "tanh", "sigmoid", "exp", "log", "sqrt",
-           "abs", "sin", "cos"]
+           "abs", "sin", "cos", "Sym", "source", "trace"]
 
 nan, inf = math.nan, math.inf
 
@@ -204,3 +207,74 @@ BUILTIN = (
     Op("cos", 1, _cos, lambda x, out: (-sin(x),), "cos'(x) = -sin(x)"),
 )
 OPS = {op.name: op for op in BUILTIN}
+
+
+# --- formula-to-text: an op's formulas read as source, by running them on symbols ---------------
+# `OPS['*'].derivs(Sym('x'), Sym('y'), Sym('out'))` returns `(Sym('y'), Sym('x'))`: each symbol records
+# the arithmetic done to it, so the table's own formula prints itself. The engine's method template and
+# the replay code generator paste these texts into Python source, so the maths stays written once. A
+# formula that branches on its input (relu, abs, the domain checks of log and /) or calls a math
+# function cannot be read this way; `trace` says so with None and the generator calls the formula.
+
+class Sym:
+    """A placeholder that records arithmetic as text: `Sym('x') * 2.0` is `(x * 2.0)`.
+
+    Comparisons and truth tests raise, so a formula that branches on its input is not traced
+    (its text would be right for one branch only).
+    """
+
+    __slots__ = ("src",)
+
+    def __init__(self, src):
+        self.src = src
+
+    def _refuse(self, *_):
+        raise TypeError("a traced formula branches on its input")
+
+    __bool__ = __eq__ = __ne__ = __lt__ = __le__ = __gt__ = __ge__ = _refuse
+    __hash__ = None
+
+    def __neg__(self):
+        return Sym(f"(-{self.src})")
+
+    def __pos__(self):
+        return self
+
+    def __repr__(self):
+        return f"Sym({self.src!r})"
+
+
+def _binop(sym, swap=False):
+    def method(self, other):
+        a, b = (source(other), self.src) if swap else (self.src, source(other))
+        if sym == "**" and a.startswith("-"):  # -3.0 ** x is -(3.0 ** x) in Python: keep the base's sign
+            a = f"({a})"
+        return Sym(f"({a} {sym} {b})")
+    return method
+
+
+for _name, _sym in (("add", "+"), ("sub", "-"), ("mul", "*"), ("truediv", "/"), ("pow", "**")):
+    setattr(Sym, f"__{_name}__", _binop(_sym))
+    setattr(Sym, f"__r{_name}__", _binop(_sym, swap=True))
+
+
+def source(v):
+    """The text of a symbol, or of a number (`inf` and `nan` print as names: define them)."""
+    if type(v) is Sym:
+        return v.src
+    if type(v) in (float, int):
+        return repr(float(v))
+    raise TypeError(f"cannot write {type(v).__name__} as source")
+
+
+def trace(op, args, out):
+    """(forward text or None, [derivative texts] or None) of `op` on `args` (Syms or numbers)."""
+    try:
+        fwd = source(op.forward(*args))
+    except Exception:  # a branch, a math.* call on a symbol: not expressible as arithmetic text
+        fwd = None
+    try:
+        der = [source(d) for d in op.derivs(*args, out)]
+    except Exception:
+        der = None
+    return fwd, der

@@ -348,7 +348,7 @@ def test_an_op_registered_as_div_does_not_replace_division_in_compiled_code(mode
 
 def test_a_negative_constant_base_keeps_its_sign_in_compiled_code():
     from autograd import Op, register_op, unregister_op
-    from autograd.trace import Sym
+    from autograd.ops import Sym
     assert ((-3.0) ** Sym("x")).src == "((-3.0) ** x)"  # not -(3 ** x)
     register_op(Op("ipow", 2, lambda x, y: y ** x, lambda x, y, out: (0.0, x * y ** (x - 1)), "y^x, integer x"))
     try:
@@ -361,7 +361,7 @@ def test_a_negative_constant_base_keeps_its_sign_in_compiled_code():
 
 def test_formulas_are_read_from_the_table_as_text():
     from autograd import OPS
-    from autograd.trace import Sym, trace
+    from autograd.ops import Sym, trace
     sym = [Sym("x"), Sym("y")]
     assert trace(OPS["*"], sym, Sym("out")) == ("(x * y)", ["y", "x"])
     assert trace(OPS["+"], sym, Sym("out")) == ("(x + y)", ["1.0", "1.0"])

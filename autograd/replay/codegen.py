@@ -3,7 +3,7 @@
 Forward is one statement per node, in topological order; backward one statement per edge, outputs
 first, accumulating dL/dv in local variables (an edge whose local derivative is 1 passes the
 gradient on by name, without a copy). Op formulas are pasted in as text read from the OPS table by
-`autograd.trace`, or called when they branch. Graphs longer than `chunk` nodes become one forward and
+`autograd.ops.trace`, or called when they branch. Graphs longer than `chunk` nodes become one forward and
 one backward function per chunk; values and gradients that cross a chunk boundary go through the
 lists V and G, and each chunk's forward hands its backward the values it needs in `saved[c]`.
 
@@ -12,7 +12,7 @@ What the source calls is given by a `Kernels` object, one per way of running it 
 import re
 
 from ..engine import OPS, Value
-from ..trace import Sym, trace
+from ..ops import Sym, trace
 
 __all__ = ["Kernels", "generate", "load"]
 

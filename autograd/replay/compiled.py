@@ -3,7 +3,7 @@
 The whole graph is written as one statement per node forward and one per edge backward (an edge
 whose local derivative is 1 passes the gradient on by name), with every value in a local variable
 (`.source` shows it). The expressions come from the OPS table itself: each formula is run once on
-symbols that print what is done to them (`autograd.trace`), so `d(xy)/dx = y` becomes the text `v1`.
+symbols that print what is done to them (`autograd.ops.trace`), so `d(xy)/dx = y` becomes the text `v1`.
 Formulas that branch on the value (relu, abs, log, ...) are called instead. So the derivative maths
 lives in the table only.
 """
