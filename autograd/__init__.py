@@ -1,5 +1,8 @@
 """pathgrad's engine: scalar reverse-mode automatic differentiation, built to show why backprop
 sums over paths. `from autograd import Value` and see the README."""
+from ._clash import warn_if_shared
+
+warn_if_shared(__name__, __path__[0])  # first: another package's files in this folder break what follows
 from .engine import (OPS, Op, Value, enable_grad, is_grad_enabled, no_grad, register_op, topo_order,
                      unregister_op)
 from .paths import Path, count_paths, node_names, nodes_between, paths

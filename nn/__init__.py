@@ -1,4 +1,7 @@
 """Neural networks on top of `autograd.Value`: Neuron, Layer, MLP, and what trains them."""
+from autograd._clash import warn_if_shared
+
+warn_if_shared(__name__, __path__[0])  # another package named nn in this folder? say so (autograd/_clash.py)
 from . import checkpoint, data, losses, optim
 from .layers import ACTIVATIONS, MLP, Layer, Neuron
 from .losses import binary_cross_entropy, cross_entropy, hinge, l2, mse, quadratic
