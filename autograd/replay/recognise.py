@@ -19,7 +19,7 @@ analysis is linear in the graph's size and never recurses.
 DOT, SUM, MAP = "dot", "sum", "map"
 
 
-def analyse(nodes, inputs):
+def analyse(nodes, inputs, instructions=None):
     """The plan as plain data: (steps, sizes, vec, col).
 
     `steps` is a list of (kind, rows, payload) in execution order, where rows are the indices (into
@@ -30,28 +30,34 @@ def analyse(nodes, inputs):
     how many further nodes repeat a row's op and operands and so share its column);
     dot -> (weights per row, the shared vector, start per row: node index, constant or None);
     sum -> (terms per row, start per row).
+    `instructions`, when the tape has them, are (out, op, args) with node indices: they save a pass.
     """
     n = len(nodes)
-    index = {v: i for i, v in enumerate(nodes)}
-    is_input = bytearray(n)
-    for v in inputs:
-        is_input[index[v]] = 1
     ops = [v.op for v in nodes]
     A, B = [None] * n, [None] * n  # an int indexes nodes; a float is a constant operand
     fan, link = [0] * n, [-1] * n  # how many edges leave each node; the '+' that reads it as _a
-    for i, v in enumerate(nodes):
-        if not v.op:
-            continue
-        a, b = v._a, v._b
-        if v._da is not None:
-            a = index[a]
+    for i, a, b in _operands(nodes, instructions):
+        if type(a) is int:
             fan[a] += 1
-            if v.op == "+":
+            if ops[i] == "+":
                 link[a] = i
-        if v._db is not None:
-            b = index[b]
+        if type(b) is int:
             fan[b] += 1
         A[i], B[i] = a, b
+    # leaves: inputs are vector 0 in the order given, the others vector 1 in node order
+    is_input = bytearray(n)
+    vec, col = [0] * n, [0] * n
+    given = {id(v): k for k, v in enumerate(inputs)}
+    q = 0
+    for i in range(n):
+        if not ops[i]:
+            k = given.get(id(nodes[i]))
+            if k is None:
+                vec[i], col[i] = 1, q
+                q += 1
+            else:
+                is_input[i], col[i] = 1, k
+    sizes = [len(inputs), q]
 
     def product(t):
         # (weight, vector element) when t = w * v reads a parameter leaf w and feeds one node only.
@@ -126,17 +132,6 @@ def analyse(nodes, inputs):
         if not k:
             ready.append(i)
 
-    vec, col = [0] * n, [0] * n
-    q = 0
-    for v in inputs:
-        col[index[v]] = q
-        q += 1
-    q = 0
-    for i in range(n):
-        if not ops[i] and not is_input[i]:
-            vec[i], col[i] = 1, q
-            q += 1
-    sizes = [len(inputs), q]
     steps = []
 
     def src(x):
@@ -187,6 +182,19 @@ def analyse(nodes, inputs):
                     nxt.append(u)
         ready = nxt
     return steps, sizes, vec, col
+
+
+def _operands(nodes, instructions):
+    """(i, a, b) for every interior node i: a, b are parent indices, float constants, or None (no b)."""
+    if instructions is not None:
+        for out, _, args in instructions:
+            yield out, args[0], args[1] if len(args) == 2 else None
+        return
+    index = {v: i for i, v in enumerate(nodes)}
+    for i, v in enumerate(nodes):
+        if v.op:
+            a, b = v._a, v._b
+            yield i, index[a] if v._da is not None else a, index[b] if v._db is not None else b
 
 
 def stood_for(kind, rows, payload):

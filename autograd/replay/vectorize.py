@@ -14,6 +14,7 @@ import time
 
 from ..engine import OPS, Value, _fail
 from . import vecops
+from .backend import Backend
 from .recognise import DOT, MAP, SUM, analyse, stood_for
 
 __all__ = ["Vectorized"]
@@ -21,7 +22,7 @@ __all__ = ["Vectorized"]
 SYMBOL = {"sigmoid": "σ", "tanh": "tanh", "relu": "relu", "neg": "neg"}
 
 
-class Vectorized:
+class Vectorized(Backend):
     """A tape as numpy vector ops. `forward(*arrays)` / `backward()` are those of `Batched`:
 
     forward takes one array per input leaf (N samples each), or one (N, len(inputs)) array whose
@@ -36,20 +37,20 @@ class Vectorized:
     def __init__(self, tape, inputs, params=None):
         import numpy as np
         self._np = np
-        inputs = list(inputs)
-        leaf_ids = {id(v) for v in tape.leaves}
-        for x in inputs + list(params or ()):
+        super().__init__(tape, inputs)  # checks that every input is a leaf of the tape
+        inputs = self.inputs
+        leaf_ids = {id(v) for v in self.leaves}
+        for x in params or ():
             if id(x) not in leaf_ids:
-                raise ValueError(f"{self.name}: {x!r} is not a leaf of this tape's graph")
+                raise ValueError(f"{self.name}: parameter {x!r} is not a leaf of this tape's graph")
         if len({id(x) for x in inputs}) != len(inputs):
             raise ValueError(f"{self.name}: a data leaf is listed twice in the inputs")
         start = time.perf_counter()
-        self.output, self.inputs = tape.output, inputs
         nodes = tape.nodes
         collecting = gc.isenabled()
         gc.disable()  # the pass allocates a few lists per node; the graph has no cycles to look for
         try:
-            steps, sizes, vec, col = analyse(nodes, inputs)
+            steps, sizes, vec, col = analyse(nodes, inputs, getattr(tape, "instructions", None))
         finally:
             if collecting:
                 gc.enable()
@@ -247,7 +248,7 @@ class _Map(_Step):
                     raise _fail(e, node.args) from None
             raise
         if self.bad is not None:
-            bad = self.bad(*xs, out)
+            bad = np.asarray(self.bad(*xs, out))  # a plain bool when the checked operand is a constant
             if bad.any():
                 vecops.raise_first(self.op, xs, bad, self.nodes)
         self.xs = xs
