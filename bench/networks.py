@@ -179,8 +179,8 @@ def worker(spec):
     diff = max(float(np.max(np.abs(a - b))) for a, b in zip(first, ref_weights()))
     per_epoch = statistics.median(seconds) * EPOCH[spec["data"]] / count
     rss = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base) / 1024  # KiB on Linux -> MiB
-    return {**info, "epoch_seconds": per_epoch, "examples": count, "accuracy": accuracy, "diff": diff,
-            "peak_mib": rss}
+    return {**info, "epoch_seconds": per_epoch, "best_seconds": min(seconds) * EPOCH[spec["data"]] / count,
+            "examples": count, "accuracy": accuracy, "diff": diff, "peak_mib": rss}
 
 
 def run(spec, timeout=900):
@@ -234,17 +234,19 @@ def section():
             print(f"  round {r + 1}/{ROUNDS}: {job[0]} {job[1]}", file=sys.stderr, flush=True)
             out = run(spec)
             if "error" in out or job not in results:
-                results[job] = {**out, "times": [out.get("epoch_seconds")]}
+                results[job] = {**out, "times": [out.get("epoch_seconds")], "bests": [out.get("best_seconds")]}
             elif "error" not in results[job]:
                 results[job]["times"].append(out["epoch_seconds"])
+                results[job]["bests"].append(out["best_seconds"])
     for r in results.values():
         if "error" not in r:
-            r["epoch_seconds"] = statistics.median(r["times"])
+            r["epoch_seconds"], r["best_seconds"] = statistics.median(r["times"]), min(r["bests"])
     lines = [HEADING, "",
              f"Sigmoid [64, 30, 10] on the digits ({EPOCH['digits']:,} training images an epoch) and [784, 30, 10] on "
              f"synthetic MNIST-shaped data ({EPOCH['mnist']:,} an epoch; fast engines measured on {MEASURED:,}), "
              f"quadratic cost, mini-batch {M}, eta {ETA}; same starting weights and order of examples for all. "
-             "Time per epoch is training only (the median over epochs and over 2 interleaved runs), scaled from the examples measured; "
+             "Time per epoch is training only (the median over epochs and over 2 interleaved runs), scaled from the examples measured "
+             "(the targets also give the ratio of each engine's fastest epoch, the one least slowed by the machine's other work); "
              "÷ network.py below 1 is faster than network.py. Peak memory is the growth of the process's "
              "maximum resident set after its imports (data, graph, compiled code and training). "
              f"Load average at the start: {load:.1f} on {os.cpu_count()} CPUs.", "",
@@ -277,10 +279,11 @@ def section():
             failures.append(f"{name}: {v.get('error') or ref.get('error')}")
             continue
         speedup = ref["epoch_seconds"] / v["epoch_seconds"]
+        best = ref["best_seconds"] / v["best_seconds"]
         ok = speedup >= floor
         what = "digits [64, 30, 10]" if name == "digits" else "[784, 30, 10]"
-        targets.append(f"| {what}: vectorized ≥ {floor:g}x faster than network.py | {speedup:.1f}x | "
-                       f"{'met' if ok else 'NOT MET'} |")
+        targets.append(f"| {what}: vectorized ≥ {floor:g}x faster than network.py | {speedup:.1f}x "
+                       f"(fastest epochs: {best:.1f}x) | {'met' if ok else 'NOT MET'} |")
         if not ok:
             failures.append(f"{what}: vectorized only {speedup:.1f}x faster than network.py")
     scale = scaling()

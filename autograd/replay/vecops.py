@@ -75,7 +75,7 @@ class Gather:
     otherwise; a run that repeats a column scatters with np.add.at, which adds every repeat.
     """
 
-    __slots__ = ("runs", "width", "one", "wants")
+    __slots__ = ("runs", "width", "one", "wants", "sizes", "batched")
 
     def __init__(self, np, pairs, sizes):
         runs, cur = [], None
@@ -88,6 +88,7 @@ class Gather:
         self.width = len(pairs)
         self.one = self.runs[0][:2] if len(self.runs) == 1 else None
         self.wants = None
+        self.sizes, self.batched = sizes, None  # batched: set when the plan is complete
 
     def fetch(self, np, vals):
         if self.one is not None:
@@ -104,14 +105,27 @@ class Gather:
             self.wants = any(wanted[v] for v, *_ in self.runs)
         return self.wants
 
-    def scatter(self, np, piece, grads, wanted):
+    def scatter(self, np, piece, grads, wanted, fresh=False):
+        """Add `piece` (one column per gathered element) into the gradients of the source vectors.
+
+        A vector's gradient is made by the first piece that reaches it: taken as it is when it covers
+        the whole vector and is `fresh` (computed for this call, shared with nothing), copied or
+        zero-filled otherwise; later pieces add in place.
+        """
         off = 0
         for v, ix, width, unique in self.runs:
             if wanted[v]:
                 part = piece[:, off:off + width] if len(self.runs) > 1 else piece
+                own = fresh
+                if not self.batched[v] and part.shape[0] != 1:  # shared by every sample: sum over them
+                    part, own = part.sum(axis=0, keepdims=True), True
                 target = grads[v]
-                if target.shape[0] == 1 and part.shape[0] != 1:  # shared by every sample: sum over them
-                    part = part.sum(axis=0, keepdims=True)
+                if target is None:
+                    if ix is None:
+                        grads[v] = part if own else part.copy()
+                        off += width
+                        continue
+                    target = grads[v] = np.zeros((part.shape[0], self.sizes[v]))
                 if ix is None:
                     target += part
                 elif unique:

@@ -80,6 +80,9 @@ class Vectorized(Backend):
         self._grad_shapes = [((0 if batched[k] else 1), sizes[k]) if wanted[k] else None
                              for k in range(2, len(sizes))]
         self._backward_steps = [s for s in reversed(self._steps) if wanted[s.out]]
+        for s in self._steps:
+            for g in s.sources():
+                g.batched = batched
         out = len(nodes) - 1
         self._out = (vec[out], cols[out])
         self.plan = Plan(len(inputs), steps, self._steps, len(nodes))
@@ -115,15 +118,16 @@ class Vectorized(Backend):
         vals, n = self._vals, self._n
         if not self.buffered_now:
             self.grad[:] = 0.0
-        zeros = np.zeros
-        grads = [None, self._grad_row] + [None if shape is None else zeros(shape if shape[0] else (n, shape[1]))
-                                          for shape in self._grad_shapes]
+        grads = [None, self._grad_row] + [None] * len(self._grad_shapes)  # made by their first contribution
         v, c = self._out
         if self._wanted[v]:
+            grads[v] = np.zeros((n if self._batched[v] else 1, self._sizes[v]))
             grads[v][:, c] += 1.0 if self._batched[v] else float(n)  # d(sum over samples)/d(L_n) = 1 each
         wanted = self._wanted
         with np.errstate(all="ignore"):
             for s in self._backward_steps:
+                if grads[s.out] is None:  # no consumer passed anything back: a zero gradient
+                    grads[s.out] = np.zeros((n if self._batched[s.out] else 1, self._sizes[s.out]))
                 s.backward(np, vals, grads, wanted)
         if not self.buffered_now:
             for p, g in zip(self.params, self.grad.tolist()):
@@ -261,7 +265,10 @@ class _Map(_Step):
             ds = (ds[0] + ds[1], None)
         for a, d in zip(self.args, ds):
             if d is not None and type(a) is vecops.Gather and a.wants_grad(wanted):
-                a.scatter(np, g if type(d) is float and d == 1.0 else d * g, grads, wanted)
+                if type(d) is float and d == 1.0:
+                    a.scatter(np, g, grads, wanted)
+                else:
+                    a.scatter(np, d * g, grads, wanted, fresh=True)
 
 
 class _Dot(_Step):
@@ -304,7 +311,7 @@ class _Dot(_Step):
     def backward(self, np, vals, grads, wanted):
         g, V = grads[self.out], self.V
         if self.v.wants_grad(wanted):
-            self.v.scatter(np, g @ self.Wnow, grads, wanted)
+            self.v.scatter(np, g @ self.Wnow, grads, wanted, fresh=True)
         gs = g if V.shape[0] == g.shape[0] else g.sum(axis=0, keepdims=True)
         dW = gs.T @ V
         if self.index is None:
@@ -338,7 +345,7 @@ class _Sum(_Step):
     def backward(self, np, vals, grads, wanted):
         g = grads[self.out]
         if self.terms.wants_grad(wanted):
-            self.terms.scatter(np, np.repeat(g, self.length, axis=1), grads, wanted)
+            self.terms.scatter(np, np.repeat(g, self.length, axis=1), grads, wanted, fresh=True)
         if isinstance(self.start, vecops.Gather) and self.start.wants_grad(wanted):
             self.start.scatter(np, g, grads, wanted)
 
