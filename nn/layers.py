@@ -180,8 +180,8 @@ class Neuron(Module):
 class Layer(Module):
     """`nout` neurons reading the same `nin` inputs; `a^l = sigma(w^l a^(l-1) + b^l)`.
 
-    Calling a layer returns a list of `nout` Values, or the Value itself when `nout == 1`.
-    `activation`, `nonlin`, `init`, `seed`: as for Neuron, for every neuron of the layer.
+    Calling a layer returns a list of `nout` Values, or the Value itself when `nout == 1`; it calls a
+    Neuron subclass's own __call__. `activation`, `nonlin`, `init`, `seed`: as for Neuron, for every neuron of the layer.
     """
 
     __slots__ = ("neurons", "nin", "activation")
@@ -207,7 +207,8 @@ class Layer(Module):
     def __call__(self, x):
         _check_inputs(self, x, self.nin)
         try:
-            out = [n._forward(x) for n in self.neurons]
+            # A Neuron subclass gets its own __call__; plain neurons skip the input check done above.
+            out = [n._forward(x) if type(n) is Neuron else n(x) for n in self.neurons]
         except TypeError as e:
             _name_bad_input(self, x, e)
         return out[0] if len(out) == 1 else out

@@ -332,3 +332,15 @@ def _two_demo_steps(theirs, ours, X, y, MgValue, hinge, l2):
             value.backward()
             for p in model.parameters():
                 p.data -= (1.0 - 0.9 * k / 100) * p.grad
+
+
+def test_a_layer_calls_a_neuron_subclass_own_call():
+    class Clipped(Neuron):
+        def __call__(self, x):
+            return super().__call__(x).tanh()
+
+    layer = Layer(2, 2, "linear", seed=0)
+    plain = [v.data for v in layer([0.5, 2.0])]
+    layer.neurons[1].__class__ = Clipped
+    out = [v.data for v in layer([0.5, 2.0])]
+    assert out[0] == plain[0] and out[1] == math.tanh(plain[1]) != plain[1]
