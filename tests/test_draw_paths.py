@@ -179,3 +179,29 @@ def test_waypoint_paths_mark_their_neurons_and_write_nielsens_rate_factors():
             w.data = old
     central = (cost(w.data + h) - cost(w.data - h)) / (2 * h)
     assert math.isclose(float(rows[2][1].split(" = ")[-1]), central, rel_tol=1e-5)
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from("+*t"), st.integers(0, 30), st.integers(0, 30)), min_size=1, max_size=14))
+def test_with_sums_every_value_outside_a_chain_keeps_its_box_and_dot_renders_it(program):
+    vals = [Value(0.5, label="x"), Value(-1.25, label="y")]
+    for op, i, j in program:
+        a, b = vals[i % len(vals)], vals[j % len(vals)]
+        vals.append(a + b if op == "+" else a * b if op == "*" else a.tanh())
+    root = vals[-1]
+    root.backward()
+    order = topo_order(root)
+    uses = {}
+    for v in order:
+        for p in v.parents:
+            uses[id(p)] = uses.get(id(p), 0) + 1
+    # folded: an unlabelled + used once, by another +
+    folded = sum(1 for v in order if v.op == "+" and not v.label and uses.get(id(v)) == 1
+                 and any(c.op == "+" and any(p is v for p in c.parents) for c in order))
+    g = draw(root, highlight=explain(root, vals[0]) if any(v is vals[0] for v in order) else None)
+    assert len(re.findall(r"\tn\d+ \[label=<<TABLE", g.source)) == len(order) - folded
+    subprocess.run(["dot", "-Tsvg", "-o", "/dev/null"], input=g.source.encode(), check=True)
