@@ -95,12 +95,18 @@ def _paths(hi, items, explanation, at, head, root):
     for (x, y), ps in by_end.items():
         vx, vy = ps[0].nodes[0], ps[0].nodes[-1]
         what = f"d{names[vy]}/d{names[vx]}"
-        if len(ps) <= len(kit.PALETTE):
+        swept = None
+        if explanation is not None and not explanation.complete and not getattr(explanation, "through", None):
+            # Past explain's limit the listed paths are a part: the groups' subtotals come from the sweep.
+            swept = list(explanation.by_first_edge())[:len(kit.PALETTE)]
+            groups = [(f"{names[vx]} → {names[g.child]} → …: {g.count} paths, {kit.num(g.local)} × "
+                       f"{kit.num(g.rest)} = {kit.num(g.subtotal)}", list(g.paths)) for g in swept]
+        elif len(ps) <= len(kit.PALETTE):
             groups = [(f"{_name_path(p, names)}: {_product(p.factors)} = {kit.num(p.rate)}", [p]) for p in ps]
         else:
             groups = _groups(ps, at, names)
         terms = []
-        for row, members in groups:
+        for n, (row, members) in enumerate(groups):
             colour = kit.PALETTE[min(next(colours), len(kit.PALETTE) - 1)]
             for p in members:
                 edges, ids = _edges(p, at)
@@ -109,8 +115,13 @@ def _paths(hi, items, explanation, at, head, root):
                 for edge in edges:
                     _edge(hi, edge, head, colour)
             hi.legend.append(("━━ " + kit.rich(row), colour))
-            terms.append(sum(p.rate for p in members))
-        hi.legend.append((kit.rich(_sum_line(what, terms, ps, explanation, vy, vx)), None))
+            terms.append(swept[n].subtotal if swept else sum(p.rate for p in members))
+        if swept is not None and len(swept) == len(list(explanation.by_first_edge())):
+            shown = " + ".join(_abridge([kit.num(t) for t in terms], 4)).replace("+ -", "- ")
+            line = f"{what} = {shown} = {kit.num(sum(terms))} (all {explanation.count} paths, grouped by first edge)"
+        else:
+            line = _sum_line(what, terms, ps, explanation, vy, vx)
+        hi.legend.append((kit.rich(line), None))
 
 
 def _name_path(p, names):

@@ -205,3 +205,16 @@ def test_with_sums_every_value_outside_a_chain_keeps_its_box_and_dot_renders_it(
     g = draw(root, highlight=explain(root, vals[0]) if any(v is vals[0] for v in order) else None)
     assert len(re.findall(r"\tn\d+ \[label=<<TABLE", g.source)) == len(order) - folded
     subprocess.run(["dot", "-Tsvg", "-o", "/dev/null"], input=g.source.encode(), check=True)
+
+
+def test_past_explains_limit_the_groups_come_from_the_sweep_and_still_sum_to_the_derivative():
+    x, y = ladder(12)  # 4096 paths, 64 listed
+    s = sympy.Symbol("x")
+    f = s
+    for _ in range(12):
+        f = sympy.sin(f) + sympy.cos(f)
+    total = float(sympy.diff(f, s).subs(s, 0.3))
+    rows = legend_rows(draw(y, highlight=explain(y, x)).source)
+    assert "2048 paths" in rows[0][1] and "2048 paths" in rows[1][1]  # through sin(x) and through cos(x)
+    assert math.isclose(float(rows[2][1].split(" = ")[-1].split()[0]), total, rel_tol=1e-5)
+    assert "all 4096 paths" in rows[2][1]
