@@ -30,7 +30,7 @@ import unicodedata
 from math import inf, nan  # noqa: F401  (pasted formulas write these constants by name)
 from numbers import Real  # noqa: F401  (read by the generated methods)
 
-from .graph import sweep, topo
+from .graph import accumulators, sweep, topo
 from .ops import OPS, Op
 from .ops import Sym, trace
 
@@ -431,11 +431,12 @@ def value_edges(node):
 def _run_backward(root, create_graph):
     # Value.backward: the one sweep, on floats (with detect_anomaly's edge check when it is on) or on Values.
     checks = _checks if _state.anomaly else None
-    order = topo(root, True)
-    if not create_graph:
+    if not create_graph:  # the float sweep does nothing at a leaf: its order leaves them out
+        order = accumulators(root)
         root.grad = 1.0
         sweep(order, edge=None if checks is None else checks.edge)
         return
+    order = topo(root, True)
     before = [(v, v.grad) for v in order if not v.op]
     try:
         with enable_grad():

@@ -7,7 +7,7 @@ of the package, so the engine can call it without an import circle. What the swe
 Values (the local derivatives as nodes) it is handed by its caller.
 """
 
-__all__ = ["topo", "between", "sweep"]
+__all__ = ["topo", "accumulators", "between", "sweep"]
 
 
 def topo(root, reset=False):
@@ -41,6 +41,48 @@ def topo(root, reset=False):
         a = node._a
         if node._da is not None and a not in seen:
             push(a)
+    return order
+
+
+def accumulators(root):
+    """The computed nodes reachable from `root` (leaves left out), each after its computed parents,
+    with each one's grad set to 0.0: the order and the fresh accumulators of backward's float sweep,
+    which has nothing to do at a leaf.
+
+    The same depth-first search as `topo`, but a node is marked visited by its grad itself: it is
+    set to `zero`, a float 0.0 made for this call, so `grad is zero` means "visited" and the value
+    is already the accumulator's start; a node whose parents are all visited is emitted at once. No set of 65,000 nodes is built and hashed, and leaves, about
+    half of a network's edges, are never pushed (the moons step spent a quarter of its time here).
+    """
+    zero = float(0)  # a new object: no live grad can be this very float unless set here
+    if not root.op:
+        return []
+    order = []
+    stack = [root]
+    push, pop, emit = stack.append, stack.pop, order.append
+    while stack:
+        node = pop()
+        if node is None:
+            emit(pop())
+            continue
+        if node.grad is zero:  # pushed twice (a shared input, a*a) and visited already
+            continue
+        while True:  # descend into the first unvisited parent at once, without a push and a pop
+            node.grad = zero
+            a, b = node._a, node._b
+            pa = node._da is not None and a.op and a.grad is not zero
+            pb = node._db is not None and b.op and b.grad is not zero
+            if not (pa or pb):
+                emit(node)
+                break
+            push(node)
+            push(None)  # come back for `node` once the parents above this marker are emitted
+            if pa:
+                if pb:
+                    push(b)
+                node = a
+            else:
+                node = b
     return order
 
 
