@@ -26,6 +26,7 @@ import linecache
 import math
 import numbers
 import threading
+from operator import mul as _mul  # noqa: F401  (read by weighted_sum's generated source)
 import unicodedata
 from math import inf, nan  # noqa: F401  (pasted formulas write these constants by name)
 from numbers import Real  # noqa: F401  (read by the generated methods)
@@ -376,6 +377,69 @@ def _rebuild(flat):
 for _op in OPS.values():
     _define(_op)
 del _op
+
+
+# A neuron's pre-activation b + w0*x0 + w1*x1 + ..., the hottest loop of training, as one function
+# that makes the chain's * and + nodes itself: the very nodes, floats and order of
+# sum(map(mul, ws, xs), b), without two method calls per term. The formulas are the table's,
+# pasted as the op methods paste them; anything else (a weight that is not a Value, an input that is
+# neither a Value nor a float, no_grad or detect_anomaly on) takes the ops' own methods.
+_SUM_TEMPLATE = '''\
+def weighted_sum(ws, xs, b):
+    """b + w0*x0 + w1*x1 + ... as the chain ((b + w0*x0) + w1*x1) + ...: one * node per term and
+    one + node per term, exactly the nodes of sum(map(mul, ws, xs), b)."""
+    if _changed or type(b) is not Value:
+        return sum(map(_mul, ws, xs), b)
+    s = b
+    sd = b.data
+    for w, v in zip(ws, xs):
+        tv = type(v)
+        if type(w) is not Value or (tv is not Value and tv is not float):
+            s = s + w * v
+            sd = s.data
+            continue
+        x = w.data
+        m = _new(Value)
+        if tv is Value:
+            y = v.data
+            m._db = {mul_db}
+        else:
+            y = v
+            m._db = None
+        m.data = mo = {mul_fwd}
+        m.grad = 0.0
+        m.label = ""
+        m.op = "*"
+        m._a = w
+        m._da = {mul_da}
+        m._b = v
+        n = _new(Value)
+        n.data = sd = {add_fwd}
+        n.grad = 0.0
+        n.label = ""
+        n.op = "+"
+        n._a = s
+        n._da = {add_da}
+        n._b = m
+        n._db = {add_db}
+        s = n
+    return s
+'''
+
+
+def _weighted_sum():
+    (mul_fwd, (mul_da, mul_db)), (add_fwd, (add_da, add_db)) = (
+        trace(OPS["*"], [Sym("x"), Sym("y")], Sym("mo")), trace(OPS["+"], [Sym("sd"), Sym("mo")], Sym("out")))
+    src = _SUM_TEMPLATE.format(mul_fwd=mul_fwd, mul_da=mul_da, mul_db=mul_db, add_fwd=add_fwd, add_da=add_da,
+                               add_db=add_db)
+    filename = f"{GENERATED} weighted_sum>"
+    linecache.cache[filename] = (len(src), None, src.splitlines(True), filename)
+    scope = {}
+    exec(compile(src, filename, "exec"), globals(), scope)
+    return scope["weighted_sum"]
+
+
+weighted_sum = _weighted_sum()
 
 
 def register_op(op, *, replace=False):
