@@ -163,7 +163,7 @@ def networks(write):
 
     print("\n== the moons network MLP(2, [16, 16, 1]) after one backward of its loss")
     model, xs, loss = moons_model()
-    cost = ("(1/100) × the hinge losses summed over 100 points + 1e-4 L2: so each fill and width is a sum over "
+    cost = ("(1/100) × the hinge losses summed over 100 points + 1e-4 L2:\nso each fill and width is a sum over "
             "the 100 points (each point's term weighted 1/100) plus the L2 term's")
     write(draw_network(model, cost=cost), "moons_network")
     w = model.layers[0].neurons[3].w[1]
