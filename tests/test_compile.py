@@ -124,14 +124,20 @@ def test_replay_raises_the_domain_error_eager_raises(make, bad, error, mode):
         runner.forward(*([[5.0, bad]] if mode == "batched" else []))
 
 
-@given(recipes(), st.lists(st.floats(-3, 3), min_size=1, max_size=5))
-def test_batched_sums_the_eager_results_over_samples(case, batch):
+def batch_case(case, batch):
+    """The recipe's graph with leaf 0 as the batch input, and eager's (output, grads) per sample."""
     recipe, values, _ = case
     try:
         leaves, out = build(recipe, values)
         per_sample = [eager(recipe, [b] + values[1:]) for b in batch]
     except DOMAIN:
         assume(False)
+    return leaves, out, per_sample
+
+
+@given(recipes(), st.lists(st.floats(-3, 3), min_size=1, max_size=5))
+def test_batched_sums_the_eager_results_over_samples(case, batch):
+    leaves, out, per_sample = batch_case(case, batch)
     fast = Tape(out).batched([leaves[0]])
     outs = fast.forward(batch)
     fast.backward()
@@ -444,12 +450,7 @@ def test_batched_power_is_pythons_power_to_the_last_bit(base, power):
 @given(recipes(), st.lists(st.floats(-3, 3), min_size=1, max_size=4))
 def test_batched_gives_eagers_numbers_exactly_on_random_graphs(case, batch):
     # Each sample's output bit for bit as eager's; one sample's batch gives eager's grads bit for bit.
-    recipe, values, _ = case
-    try:
-        leaves, out = build(recipe, values)
-        per_sample = [eager(recipe, [b] + values[1:]) for b in batch]
-    except DOMAIN:
-        assume(False)
+    leaves, out, per_sample = batch_case(case, batch)
     fast = Tape(out).batched([leaves[0]])
     assert all(exact(o, e[0]) for o, e in zip(fast.forward(batch), per_sample))
     for b, (_, grads) in zip(batch, per_sample):
