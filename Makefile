@@ -9,10 +9,12 @@ DEMOS  := paths backprop graphs tour moons newton digits explore
 .PHONY: test demo bench fuzz dot chromium venv clean
 
 $(STAMP): setup.cfg pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[draw,demos,test,bench]'
-	touch $@
+	@echo "setting up $(VENV) (first run only; pip's output goes to $(VENV)/install.log)"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@( $(BIN)/python -m pip install --upgrade pip && \
+	   $(BIN)/python -m pip install -e '.[draw,demos,test,bench]' ) > $(VENV)/install.log 2>&1 \
+	  || { tail -30 $(VENV)/install.log; echo "pip failed: see $(VENV)/install.log"; exit 1; }
+	@touch $@
 
 venv: $(STAMP)
 
