@@ -187,7 +187,11 @@ def main(argv=None):
         return 1
     for w in warnings:
         _say("warning", w)
-    print(text)
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:  # `... | head` closed the pipe: the reader has what it wanted
+        # Point stdout at devnull so the interpreter's final flush does not raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 

@@ -263,3 +263,16 @@ def test_nudge_refuses_a_zero_step_a_bad_step_and_an_input_the_output_does_not_d
 def test_nudge_out_of_the_domain_names_the_step(capsys):
     code, _, err = run(capsys, "nudge", "log(a)", "a=0.05", "--h", "-0.1")
     assert code == 2 and "with a moved by h = -0.1" in err and "log of -0.05" in err
+
+
+def test_a_reader_that_stops_early_gets_no_traceback():
+    # `python -m autograd show ... | head -1`: head closes the pipe after one line of a 600-row table.
+    names = [f"x{i}" for i in range(300)]
+    p = subprocess.Popen([sys.executable, "-m", "autograd", "show", "+".join(names), *(f"{n}=1" for n in names)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    first = p.stdout.readline()
+    p.stdout.close()
+    err = p.stderr.read().decode()
+    assert p.wait(timeout=60) == 0 and "nodes below" in first.decode()
+    assert "Traceback" not in err and "BrokenPipe" not in err, err
