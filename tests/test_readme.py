@@ -1,6 +1,7 @@
 """The README's examples are code that runs: its REPL session is a doctest, and the CLI output it
 quotes is what the CLI prints."""
 import doctest
+import os
 import pathlib
 import re
 import subprocess
@@ -44,8 +45,11 @@ def test_readme_python_blocks_run(tmp_path):
             continue
         script = tmp_path / f"block{ran}.py"
         script.write_text(block, encoding="utf-8")
+        # The block runs from a scratch folder, so it finds this checkout's packages through PYTHONPATH
+        # whether or not they are installed.
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
         out = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True,
-                             timeout=300)
+                             timeout=300, env=env)
         if shown:
             assert out.returncode != 0 and shown in out.stderr, f"README block should raise {shown}"
         else:
