@@ -106,6 +106,10 @@ def main(argv=None):
     ap.add_argument("--out", default="out", help="folder for the pictures (default: out)")
     args = ap.parse_args(argv)
     os.makedirs(args.out, exist_ok=True)
+    # The docstring is the answer in five lines: say it first, then show each step with its numbers.
+    lines = __doc__.strip().splitlines()
+    print(lines[0].split("?")[0] + "? In short:\n")
+    print("\n".join(line for line in lines[1:] if line.strip() and not line.lstrip().startswith("python -m")))
     files = olah(args.out) + network(args.out)
     ladder()
     print("\nThe proof, step by step: docs/why-sum.md.  Pictures: " + ", ".join(files))
