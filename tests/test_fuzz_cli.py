@@ -8,6 +8,8 @@ would be an audited event."""
 import contextlib
 import io
 import keyword
+import os
+import pathlib
 import signal
 import subprocess
 import sys
@@ -20,6 +22,10 @@ from hypothesis import given, settings, strategies as st
 from autograd import OPS, Value
 from autograd.__main__ import main
 from autograd.expr import FUNCTIONS, ExpressionError, build
+
+# The CLI runs from scratch folders, so it finds this checkout through PYTHONPATH, installed or not.
+ROOT = str(pathlib.Path(__file__).resolve().parent.parent)
+ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [ROOT, os.environ.get("PYTHONPATH")]))}
 
 PREFIX = "python -m autograd: error: "
 WARNING = "python -m autograd: warning: "
@@ -164,7 +170,7 @@ def test_any_unicode_variable_name_given_a_value_is_found(name, value):
 def test_the_cli_as_a_process_refuses_hostile_snippets_with_exit_2_and_one_line(tmp_path_factory, text):
     folder = tmp_path_factory.mktemp("cli")
     proc = subprocess.run([sys.executable, "-m", "autograd", "trace", "--", text, "a=0.5", "b=-1.5", "x=2"],
-                          cwd=folder, capture_output=True, text=True, timeout=60)
+                          cwd=folder, capture_output=True, text=True, timeout=60, env=ENV)
     assert not (folder / "SENTINEL").exists()
     if proc.returncode:
         assert proc.returncode == 2 and proc.stderr.startswith(PREFIX) and proc.stderr.count("\n") == 1, \
@@ -175,7 +181,7 @@ def test_the_cli_as_a_process_refuses_hostile_snippets_with_exit_2_and_one_line(
 @pytest.mark.parametrize("payload", [p for p in PAYLOADS if "SENTINEL" in p or "import" in p])
 def test_payloads_that_would_write_a_file_or_import_are_refused_and_leave_no_trace(tmp_path, payload):
     proc = subprocess.run([sys.executable, "-m", "autograd", "explain", "--", f"a + {payload}", "a=1"],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60, env=ENV)
     assert proc.returncode == 2 and proc.stderr.startswith(PREFIX)
     assert list(tmp_path.iterdir()) == []
 
