@@ -2,7 +2,7 @@
 input and an output, and the one reverse sweep (the chain rule) that every consumer runs.
 
 This module reads nodes only through their slots (`_a`, `_da`, `_b`, `_db`: an argument and the
-float local derivative d(node)/d(argument), None for a constant operand; `grad`) and imports nothing
+float local derivative d(node)/d(argument), None for a constant operand; `op`, '' for a leaf; `grad`) and imports nothing
 of the package, so the engine can call it without an import circle. What the sweep must build on
 Values (the local derivatives as nodes) it is handed by its caller.
 """
