@@ -166,5 +166,7 @@ def _sum_line(what, terms, ps, explanation, vy, vx):
     if len(ps) == count:
         line = f"{what} = {shown}" + (f" = {kit.num(total)}" if len(terms) > 1 else "")
         return line + ("" if kit.num(whole.grad) == kit.num(total) else f" (backward: {kit.num(whole.grad)})")
+    if len(ps) == 1:  # "these 1 of the 6 paths: r = r" read as a slip
+        return f"this path, 1 of the {count} paths: rate {kit.num(total)}; all {count}: {what} = {kit.num(whole.grad)}"
     return (f"these {len(ps)} of the {count} paths: {shown} = {kit.num(total)}; "
             f"all {count}: {what} = {kit.num(whole.grad)}")
