@@ -17,6 +17,11 @@ analysis is linear in the graph's size and never recurses.
 """
 
 DOT, SUM, MAP = "dot", "sum", "map"
+# Ops whose repeats share one column. Their local derivatives are the constants 1 and -1, so the
+# summed upstream g1 + g2 times d is d*g1 + d*g2 bit for bit, even for inf and nan. For any other
+# op it is not: at sqrt'(0) = inf with g1 = 0, g2 = 1 eager gives inf*0 + inf*1 = nan, a shared
+# column inf*(0 + 1) = inf; relu' = 0 with g1 = g2 = 1e308 gives 0, not 0*inf = nan.
+SHARED = frozenset({"+", "-", "neg"})
 
 
 def analyse(nodes, inputs, instructions=None):
@@ -27,7 +32,7 @@ def analyse(nodes, inputs, instructions=None):
     lives: vector 0 holds the input leaves (in `inputs` order), vector 1 the other leaves (the
     parameters, numbered in `nodes` order), vector k + 2 the output of step k. `sizes` are the widths.
     payload: map -> (op name, operand lists, one per argument: node indices or constants, per row,
-    how many further nodes repeat a row's op and operands and so share its column);
+    how many further nodes repeat a row's op and operands and so share its column: only for SHARED ops);
     dot -> (weights per row, the shared vector, start per row: node index, constant or None);
     sum -> (terms per row, start per row).
     `instructions`, when the tape has them, are (out, op, args) with node indices: they save a pass.
@@ -155,7 +160,7 @@ def analyse(nodes, inputs, instructions=None):
         for key, rows in groups.items():
             v = len(sizes)
             merged = 0
-            if key[0] == MAP:  # the same op on the same operands is one column (a - y written twice)
+            if key[0] == MAP and key[1] in SHARED:  # the same op on the same operands: one column (a - y twice)
                 seen, unique = {}, []
                 for i in rows:
                     r = seen.setdefault((A[i], B[i]), len(unique))
