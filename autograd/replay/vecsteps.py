@@ -80,7 +80,11 @@ class _Map(_Step):
         g = grads[self.out]
         ds = self.der(*self.xs, vals[self.out])
         if len(ds) == 2 and self.args[0] is self.args[1]:  # x * x: both edges go to the same place
-            ds = (ds[0] + ds[1], None)
+            # x*g + x*g, as eager adds them: (x + x)*g overflows at x = 1e308 and gives inf*0 = nan at g = 0
+            a = self.args[0]
+            if a.wants_grad(wanted):
+                a.scatter(np, ds[0] * g + ds[1] * g, grads, wanted, fresh=True)
+            return
         for a, d in zip(self.args, ds):
             if d is not None and type(a) is vecops.Gather and a.wants_grad(wanted):
                 if type(d) is float and d == 1.0:
@@ -121,8 +125,12 @@ class _Dot(_Step):
         V = self.v.fetch(np, vals)
         W = self.W if self.index is None else self._data[self.index]
         Z = V @ W.T
-        if self.start is not None:  # Z is new: add in place
-            Z += self.start.fetch(np, vals) if type(self.start) is vecops.Gather else self.start
+        if self.start is not None:
+            S = self.start.fetch(np, vals) if type(self.start) is vecops.Gather else self.start
+            if np.ndim(S) == 2 and S.shape[0] > Z.shape[0]:
+                Z = Z + S  # V shared by the samples, the start not: one row per sample
+            else:
+                Z += S  # Z is new: add in place
         self.V, self.Wnow = V, W
         return Z
 
@@ -130,8 +138,12 @@ class _Dot(_Step):
         g, V = grads[self.out], self.V
         if self.v.wants_grad(wanted):
             self.v.scatter(np, g @ self.Wnow, grads, wanted, fresh=True)
-        gs = g if V.shape[0] == g.shape[0] else g.sum(axis=0, keepdims=True)
-        dW = gs.T @ V
+        if V.shape[0] == g.shape[0]:
+            dW = g.T @ V
+        elif np.isfinite(np.abs(g).max(initial=0.0) * np.abs(V).max(initial=0.0)):
+            dW = g.sum(axis=0, keepdims=True).T @ V  # V shared by the samples: (sum over n of g_n)^T V
+        else:  # an inf (or overflow) times one sample's 0 upstream is nan, as eager's sum of g_n^T V has it
+            dW = g.T @ np.broadcast_to(V, (g.shape[0], V.shape[1]))
         if self.index is None:
             self.GW += dW
         else:
