@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from autograd import Op, Tape, Value, register_op, unregister_op
@@ -103,6 +103,9 @@ def sum_scales(out):
     return sum(abs(v.data) for v in order if math.isfinite(v.data)), grad_scale
 
 
+# two sqrt nodes of one 0, one upstream cancelled to 0: eager's inf*0 + inf*1 = nan, not inf*(0 + 1)
+@example(([("neg", [0]), ("neg", [0]), ("neg", [0]), ("neg", [0]), ("sqrt", [5]), ("neg", [3]), ("neg", [1]),
+           ("neg", [6]), ("neg", [1]), ("sqrt", [5]), ("neg", [7])], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]))
 @given(recipes())
 def test_vectorized_matches_eager_on_random_graphs(case):
     recipe, values, new_values = case
@@ -123,6 +126,8 @@ def test_vectorized_matches_eager_on_random_graphs(case):
         assert close(x.grad, r.grad, grad_scale[r])
 
 
+# a domain check on a constant operand (x / 2.0) gives a plain bool, not an array
+@example(([("/", [0, 2.0])] + [("neg", [0])] * 7 + [("/", [0, 2.0])], [0.0], [0.0]), [0.0])
 @given(recipes(), st.lists(st.floats(-3, 3), min_size=1, max_size=5))
 def test_vectorized_sums_the_eager_results_over_samples(case, samples):
     recipe, values, _ = case
@@ -251,6 +256,48 @@ def test_irregular_wiring_gives_eagers_numbers():
         return (h0 * h1 + h2 * xs[1] - ps[7] * ps[7]) ** 2
     check_against_eager(make, [0.1, -0.2, 0.3, 0.4, -0.5, 0.6, -0.7, 0.8],
                         [[1.0, 2.0, 3.0], [-1.0, 0.5, 0.25], [0.0, 0.0, 0.0]])
+
+
+# --- IEEE special values: a 0 upstream times an inf local is nan, as in eager (and inf times 0) ---
+
+def ieee_close(a, b):
+    """Equal nan patterns and infinities, and relatively close finite numbers."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    finite = np.isfinite(a) & np.isfinite(b)
+    return np.array_equal(a[~finite], b[~finite], equal_nan=True) and rel_close(a[finite], b[finite])
+
+
+IEEE_GRAPHS = [
+    # sqrt'(0) = inf read by two sqrt nodes, one of whose upstream is 0: inf*0 + inf*1 = nan
+    ("sqrt(0) twice, one upstream 0", lambda ps, xs: ps[0].sqrt() * 0.0 + ps[0].sqrt() + xs[0], [0.0], [[1.0]],
+     [math.nan]),
+    # relu'(-1) = 0 read twice, upstreams 1e308 each: 0*1e308 + 0*1e308 = 0, not 0*(1e308 + 1e308) = 0*inf
+    ("relu' = 0 twice, upstreams 1e308", lambda ps, xs: (ps[0].relu() * 1e308 + ps[0].relu() * 1e308) * xs[0],
+     [-1.0], [[1.0]], [0.0]),
+    # abs'(0) = 0 with an inf upstream: 0*inf = nan
+    ("abs'(0) times inf", lambda ps, xs: ps[0].abs() * 1e308 * 1e308 + ps[1] * xs[0], [0.0, 1.0], [[1.0]],
+     [math.nan, 1.0]),
+    # x*x at x = 1e308 with a 0 upstream: x*0 + x*0 = 0 (plus 1 from the second term), not (x + x)*0 = nan
+    ("x*x at 1e308, upstream 0", lambda ps, xs: (ps[0] * ps[0]) * 0.0 + ps[0] * xs[0], [1e308], [[1.0]], [1.0]),
+    # a dot over a vector shared by the samples (p*p = inf) whose upstream is 0 in one sample:
+    # dw = inf*0 + inf*1 summed over samples = nan, not inf*(0 + 1)
+    ("dot over a shared inf, one sample's upstream 0",
+     lambda ps, xs: (xs[0] + ps[1] * (ps[0] * ps[0]) + ps[2] * ps[0]) * xs[0], [1e200, 1.0, 1.0], [[0.0], [1.0]],
+     [2e200, math.nan, 1e200]),
+]
+
+
+@pytest.mark.parametrize("name, make, params, samples, expected", IEEE_GRAPHS, ids=[g[0] for g in IEEE_GRAPHS])
+def test_special_values_in_gradients_are_eagers(name, make, params, samples, expected):
+    ps = [Value(v) for v in params]
+    xs = [Value(0.0, label=f"x{i}") for i in range(len(samples[0]))]
+    out = make(ps, xs)
+    vec = Tape(out).vectorize(xs)
+    vec.forward(*np.array(samples).T)
+    vec.backward()
+    total, grads = per_sample_eager(make, params, samples)
+    assert ieee_close(grads, expected)  # the oracle says what IEEE arithmetic says, case by case
+    assert ieee_close(out.data, total) and ieee_close([p.grad for p in ps], grads)
 
 
 def test_a_deep_chain_needs_no_recursion():
