@@ -24,6 +24,14 @@ class _Buffered:
         """Set the parameters' entries of the grad buffer to 0 (grads accumulate, as on Values)."""
         self.buffers.grad[self._at] = 0.0
 
+    def state_dict(self):
+        """nn.optim's state, with the buffer arrays as lists in the order of `params`."""
+        return {"steps": self.steps, **self._lists(self._state_fields)}
+
+    def load_state_dict(self, state, where="optimizer state"):
+        super().load_state_dict(state, where)
+        self._arrays(self._state_fields)
+
     def _lists(self, names):
         # Kept in buffer order; a state lists them in the order of `params`, as nn.optim does.
         return {f: None if getattr(self, f) is None else getattr(self, f)[self._order].tolist() for f in names}
@@ -57,13 +65,6 @@ class BufferSGD(_Buffered, SGD):
         data[at] -= lr * g
         self.steps += 1
 
-    def state_dict(self):
-        return {"steps": self.steps, **self._lists(self._state_fields)}
-
-    def load_state_dict(self, state, where="optimizer state"):
-        super().load_state_dict(state, where)
-        self._arrays(self._state_fields)
-
 
 class BufferAdam(_Buffered, Adam):
     """`nn.optim.Adam` on `buffers.data`, reading `buffers.grad`; m and v are numpy arrays."""
@@ -86,11 +87,3 @@ class BufferAdam(_Buffered, Adam):
         self.v = v = b2 * self.v + (1.0 - b2) * g * g
         self.buffers.data[self._at] -= lr * (m / c1) / (np.sqrt(v / c2) + self.eps)
         self.steps += 1
-
-    def state_dict(self):
-        return {"steps": self.steps, **self._lists(self._state_fields)}
-
-    def load_state_dict(self, state, where="optimizer state"):
-        super().load_state_dict(state, where)
-        self._arrays(self._state_fields)
-
