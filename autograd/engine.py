@@ -400,39 +400,32 @@ def weighted_sum(ws, xs, b):
             sd = s.data
             continue
         x = w.data
-        m = _new(Value)
         if tv is Value:
             y = v.data
-            m._db = {mul_db}
-        else:
+            vdb = {mul_db}
+        else:  # a constant operand: no edge to it
             y = v
-            m._db = None
-        m.data = mo = {mul_fwd}
-        m.grad = 0.0
-        m.label = ""
-        m.op = "*"
-        m._a = w
-        m._da = {mul_da}
-        m._b = v
-        n = _new(Value)
-        n.data = sd = {add_fwd}
-        n.grad = 0.0
-        n.label = ""
-        n.op = "+"
-        n._a = s
-        n._da = {add_da}
-        n._b = m
-        n._db = {add_db}
+            vdb = None
+{mul_node}
+{add_node}
         s = n
     return s
 '''
 
 
+def _node_src(var, fwd, op, a, da, b, db):
+    # The lines that make one node, as the op methods make it; the template builds its * and + with them.
+    lines = (f"{var} = _new(Value)", f"{var}.data = {fwd}", f"{var}.grad = 0.0", f'{var}.label = ""',
+             f'{var}.op = "{op}"', f"{var}._a = {a}", f"{var}._da = {da}", f"{var}._b = {b}", f"{var}._db = {db}")
+    return "\n".join("        " + line for line in lines)
+
+
 def _weighted_sum():
     (mul_fwd, (mul_da, mul_db)), (add_fwd, (add_da, add_db)) = (
         trace(OPS["*"], [Sym("x"), Sym("y")], Sym("mo")), trace(OPS["+"], [Sym("sd"), Sym("mo")], Sym("out")))
-    src = _SUM_TEMPLATE.format(mul_fwd=mul_fwd, mul_da=mul_da, mul_db=mul_db, add_fwd=add_fwd, add_da=add_da,
-                               add_db=add_db)
+    src = _SUM_TEMPLATE.format(mul_db=mul_db,
+                               mul_node=_node_src("m", f"mo = {mul_fwd}", "*", "w", mul_da, "v", "vdb"),
+                               add_node=_node_src("n", f"sd = {add_fwd}", "+", "s", add_da, "m", add_db))
     filename = f"{GENERATED} weighted_sum>"
     linecache.cache[filename] = (len(src), None, src.splitlines(True), filename)
     scope = {}
