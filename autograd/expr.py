@@ -82,12 +82,17 @@ def _number(value, text):
         what = {str: "strings", bytes: "strings", bool: "True/False", complex: "complex numbers"}
         _refuse(f"not allowed in an expression: {what.get(type(value), type(value).__name__)} ({text:.40});"
                 " numbers must be real")
+    return _finite(value, f"the number {text:.40} is too large for a float", f"the number {text:.40} is not finite")
+
+
+def _finite(value, bad, infinite):
+    # float(value), refused with `bad` when it is no float (or too large) and `infinite` when not finite
     try:
         x = float(value)
-    except OverflowError:
-        _refuse(f"the number {text:.40} is too large for a float")
+    except (OverflowError, ValueError):
+        _refuse(bad)
     if not math.isfinite(x):
-        _refuse(f"the number {text:.40} is not finite")
+        _refuse(infinite)
     return x
 
 
@@ -102,13 +107,8 @@ def parse_assignments(items):
             _refuse(f"expected VAR=VALUE with VAR a name not starting with '_', got {item!r:.60}")
         if name in values:
             _refuse(f"the variable {name} is given twice")
-        try:
-            x = float(text)
-        except ValueError:
-            _refuse(f"{name}={text!r:.40}: the value is not a number")
-        if not math.isfinite(x):
-            _refuse(f"{name}={text:.40}: the value must be a finite number")
-        values[name] = x
+        values[name] = _finite(text, f"{name}={text!r:.40}: the value is not a number",
+                               f"{name}={text:.40}: the value must be a finite number")
     return values
 
 
