@@ -13,7 +13,7 @@ da^(l+1)_q/da^l_j the sum over the sub-paths between two neurons.
 """
 from .graph import sweep
 from .paths import Path, _abridge, _big, _check, _counts, _walk
-from .text import node_names, num
+from .text import Shown, node_names, num
 
 __all__ = ["explain", "Explanation", "Group", "Groups"]
 
@@ -66,8 +66,9 @@ class Group:
         return f"Group(child={self.child!r}, local={self.local!r}, rest={self.rest!r}, subtotal={self.subtotal!r})"
 
 
-class Groups(list):
+class Groups(Shown, list):
     """The `Group`s of `Explanation.by_first_edge()`, in topological order of the child; str() is a table."""
+    _html = "groups_html"  # its view in autograd.explore.html
 
     def __init__(self, groups, explanation):
         super().__init__(groups)
@@ -96,11 +97,6 @@ class Groups(list):
         out.append(f"  sum of subtotals = {num(self.total)}    d{y}/d{x} = {num(r.grad)}")
         return "\n".join(out)
 
-    __repr__ = __str__
-
-    def _repr_html_(self):  # Jupyter's rich display, loaded only there
-        from .explore.html import groups_html
-        return groups_html(self)
 
 
 def explain(output, input, limit=64, through=None):
@@ -198,10 +194,11 @@ def _count_legs(legs, stops, input, output):
     return n.get(output, 0)
 
 
-class Explanation:
+class Explanation(Shown):
     """The result of `explain`: `paths` (the listed `Path`s), `count` (all paths), `complete` (all listed),
     `total` (sum of the rates), `grad` (d output/d input by reverse accumulation), `through` (the
     waypoints the paths are seen at, or None); str() is a table; `by_first_edge()` groups the paths."""
+    _html = "explanation_html"  # its view in autograd.explore.html
 
     def __init__(self, output, input, paths, count, total, grad, complete, groups=(), through=None):
         self.output, self.input, self.paths, self.count = output, input, paths, count
@@ -249,8 +246,3 @@ class Explanation:
                    f"    difference = {diff:.3g}")
         return "\n".join(out)
 
-    __repr__ = __str__
-
-    def _repr_html_(self):  # Jupyter's rich display, loaded only there
-        from .explore.html import explanation_html
-        return explanation_html(self)

@@ -11,7 +11,7 @@ from collections import namedtuple
 
 from .engine import Value
 from .graph import sweep, topo
-from .text import node_names, num
+from .text import Shown, node_names, num
 
 __all__ = ["trace_backward", "Ledger", "Step"]
 
@@ -24,8 +24,9 @@ Step.__doc__ = (
     "grad_after = parent.grad after the step = before + total.")
 
 
-class Ledger(list):
+class Ledger(Shown, list):
     """The `Step`s of one backward pass, in order; str() prints them one per line."""
+    _html = "ledger_html"  # its view in autograd.explore.html
 
     def __init__(self, steps, names):
         super().__init__(steps)
@@ -64,11 +65,6 @@ class Ledger(list):
             lines += notes
         return "\n".join(lines)
 
-    __repr__ = __str__
-
-    def _repr_html_(self):  # Jupyter's rich display, loaded only there
-        from .explore.html import ledger_html
-        return ledger_html(self)
 
 
 def _zero(g):

@@ -24,7 +24,7 @@ from .engine import Value
 from .ops import OPS
 from .explain import explain
 from .paths import _check, _counts
-from .text import node_names, num
+from .text import Shown, node_names, num
 
 __all__ = ["nudge", "Nudge", "NudgeRow", "Split"]
 
@@ -116,9 +116,10 @@ def _split(output, new):
     return Split(dc, dd, d.data * dc, c.data * dd, dc * dd)
 
 
-class Nudge:
+class Nudge(Shown):
     """The result of `nudge`: `rows` (`NudgeRow`s), `grad` (dy/dx), `paths` (listed, in paths() order),
     `count`, `complete` (all paths listed), `explanation` (the `Explanation`); str() is the table."""
+    _html = "nudge_html"  # its view in autograd.explore.html
 
     def __init__(self, explanation, rows, names):
         r = self.explanation = explanation
@@ -163,11 +164,6 @@ class Nudge:
                        f" and through {d}; d{c}*d{d} is second order.")
         return "\n".join(out)
 
-    __repr__ = __str__
-
-    def _repr_html_(self):  # Jupyter's rich display, loaded only there
-        from .explore.html import nudge_html
-        return nudge_html(self)
 
 
 def _table(cells):

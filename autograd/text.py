@@ -47,6 +47,19 @@ def num(x):
     return s.replace("e-0", "e-").replace("e+0", "e+")
 
 
+class Shown:
+    """A result a REPL and Jupyter show: str() (a table) as its repr, and in Jupyter an HTML view, drawn by
+    the function of `autograd.explore.html` that the class names in `_html`."""
+    _html = ""
+
+    def __repr__(self):
+        return str(self)
+
+    def _repr_html_(self):  # Jupyter's rich display: the HTML views are loaded only there
+        from .explore import html
+        return getattr(html, self._html)(self)
+
+
 def visible(ch):
     """One character of a label as plain text and XML can carry it: characters XML cannot hold or a
     terminal would act on are spelled out, as are U+2028/9, which split a line as \\n does."""

@@ -8,11 +8,10 @@ import autograd
 ROOT = os.path.dirname(autograd.__file__)
 
 # (importer, imported) edges allowed to close a circle because the import runs lazily, inside a
-# function: Value.show prints with text, Value._repr_html_ (and the _repr_html_ of explain, ledger
-# and nudge's results) renders with explore, Tape.batched needs the numpy backend.
+# function: Value.show prints with text, Value._repr_html_ (and text.Shown's, for the results of
+# explain, by_first_edge, nudge and trace_backward) renders with explore, Tape.batched needs numpy.
 LAZY = {("autograd.engine", "autograd.text"), ("autograd.engine", "autograd.explore.html"),
-        ("autograd.explain", "autograd.explore.html"), ("autograd.ledger", "autograd.explore.html"),
-        ("autograd.nudge", "autograd.explore.html"),
+        ("autograd.text", "autograd.explore"), ("autograd.text", "autograd.explore.html"),
         ("autograd.compile", "autograd.batched"), ("autograd.replay.tape", "autograd.replay.batched")}
 
 
