@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from autograd import Value, draw, draw_network, node_names, paths, show
 from nn import MLP
+from _examples import olah_after_backward as olah
 
 SVG = "{http://www.w3.org/2000/svg}"
 ROOT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -30,18 +31,6 @@ def texts(svg_source):
 
 def count(svg_source, kind):
     return len(re.findall(rf'<g id="[^"]*" class="{kind}">', svg_source))
-
-
-def olah():
-    """Olah's fan-out example e = (a+b)*(b+1) at a=2, b=1, after backward: de/da = 2, de/db = 2 + 3."""
-    a, b = Value(2.0, label="a"), Value(1.0, label="b")
-    c = a + b
-    d = b + 1
-    c.label, d.label = "c", "d"
-    e = c * d
-    e.label = "e"
-    e.backward()
-    return a, b, c, d, e
 
 
 def expected_elements(root):

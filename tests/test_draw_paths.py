@@ -12,16 +12,6 @@ from autograd import Value, draw, draw_dot, explain, paths, topo_order
 from autograd._drawkit import PALETTE, SPLINE_LIMIT, num
 
 
-def olah():
-    a, b = Value(2.0, label="a"), Value(1.0, label="b")
-    c, d = a + b, b + 1
-    c.label, d.label = "c", "d"
-    e = c * d
-    e.label = "e"
-    e.backward()
-    return a, b, c, d, e
-
-
 def edge_colours(src):
     """{(tail, head): colour attribute} of every edge in the DOT source."""
     return {(t, h): c for t, h, c in re.findall(r"\t(\w+) -> (\w+) \[[^\]]*?color=\"([^\"]+)\"", src)}
@@ -183,6 +173,7 @@ def test_waypoint_paths_mark_their_neurons_and_write_nielsens_rate_factors():
 
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
+from _examples import olah_after_backward as olah
 
 
 @settings(max_examples=30, deadline=None)

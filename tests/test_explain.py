@@ -9,18 +9,11 @@ import pytest
 from autograd import Value, explain
 from nn import MLP
 from nn.nielsen import Nielsen
+from _examples import olah
 
 
 def central(f, x, h=1e-6):
     return (f(x + h) - f(x - h)) / (2 * h)
-
-
-def olah():
-    a, b = Value(2.0, label="a"), Value(1.0, label="b")
-    c, d = a + b, b + 1
-    e = c * d
-    c.label, d.label, e.label = "c", "d", "e"
-    return a, b, c, d, e
 
 
 # --- by first edge ------------------------------------------------------------------------------

@@ -17,13 +17,11 @@ from autograd.explore.html import bpcheck_html, explanation_html, ledger_html, m
 from autograd.explore.names import num, palette
 from nn import MLP
 from nn.nielsen import check_bp
+import _examples
 
 
 def olah():
-    a, b = Value(2.0, label="a"), Value(1.0, label="b")
-    c, d = a + b, b + 1
-    e = c * d
-    c.label, d.label, e.label = "c", "d", "e"
+    a, b, c, d, e = _examples.olah()
     return e, a, b
 
 

@@ -16,6 +16,7 @@ from autograd.explore.names import num, palette
 from nn import MLP
 
 from _browser import Browser, screenshot
+import _examples
 
 
 @pytest.fixture(scope="module")
@@ -26,10 +27,7 @@ def browser():
 
 
 def olah():
-    a, b = Value(2.0, label="a"), Value(1.0, label="b")
-    c, d = a + b, b + 1
-    e = c * d
-    c.label, d.label, e.label = "c", "d", "e"
+    a, b, c, d, e = _examples.olah()
     return e, a, b
 
 

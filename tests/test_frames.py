@@ -7,15 +7,7 @@ from PIL import Image
 from autograd import Value, node_names, trace_backward
 from autograd._drawkit import num
 from autograd.frames import backward_frames
-
-
-def olah():
-    a, b = Value(2.0, label="a"), Value(1.0, label="b")
-    c, d = a + b, b + 1
-    c.label, d.label = "c", "d"
-    e = c * d
-    e.label = "e"
-    return a, b, c, d, e
+from _examples import olah
 
 
 def shown_grads(src):

@@ -4,14 +4,7 @@ import math
 import re
 
 from autograd import Value, trace_backward
-
-
-def olah():
-    a, b = Value(2.0, label="a"), Value(1.0, label="b")
-    c, d = a + b, b + 1
-    e = c * d
-    c.label, d.label, e.label = "c", "d", "e"
-    return a, b, c, d, e
+from _examples import olah
 
 
 def test_backward_then_trace_backward_counts_this_backward_from_zero_and_names_the_earlier_grad():

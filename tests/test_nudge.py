@@ -6,14 +6,7 @@ from fractions import Fraction as F
 import pytest
 
 from autograd import Value, nudge
-
-
-def olah():
-    a, b = Value(2.0, label="a"), Value(1.0, label="b")
-    c, d = a + b, b + 1
-    e = c * d
-    c.label, d.label, e.label = "c", "d", "e"
-    return a, b, c, d, e
+from _examples import olah
 
 
 DYADIC = (2.0 ** -3, 2.0 ** -7, -2.0 ** -5, 2.0 ** -12)  # every float step of Olah's example is exact

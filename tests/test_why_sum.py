@@ -9,18 +9,11 @@ import re
 from autograd import Value, count_paths, explain, nudge, trace_backward
 from nn import MLP
 from nn.nielsen import Nielsen
+from _examples import olah
 
 PAGE = pathlib.Path(__file__).resolve().parent.parent / "docs" / "why-sum.md"
 STRUCTURAL = {"53", "2"}  # Nielsen's eq. (53), chapter 2
 MATHS = {"0"}  # h -> 0, r(h)/h -> 0: limits, not numbers the engine computed
-
-
-def olah():
-    a, b = Value(2.0, label="a"), Value(1.0, label="b")
-    c, d = a + b, b + 1
-    e = c * d
-    c.label, d.label, e.label = "c", "d", "e"
-    return a, b, c, d, e
 
 
 def values():
