@@ -19,10 +19,10 @@ $(STAMP): setup.cfg pyproject.toml
 venv: $(STAMP)
 
 dot:
-	@command -v dot >/dev/null 2>&1 || sh scripts/install-dot.sh
+	@command -v dot >/dev/null 2>&1 || sh scripts/install.sh dot graphviz graphviz
 
 chromium:
-	@[ -n "$$PATHGRAD_CHROMIUM" ] || command -v chromium >/dev/null 2>&1 || sh scripts/install-chromium.sh
+	@[ -n "$$PATHGRAD_CHROMIUM" ] || command -v chromium >/dev/null 2>&1 || PATHGRAD_HINT="or set PATHGRAD_CHROMIUM to a Chromium executable" sh scripts/install.sh chromium chromium
 
 test: venv dot chromium
 	$(BIN)/python -m pytest -q tests
