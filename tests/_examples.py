@@ -17,3 +17,20 @@ def olah_after_backward():
     a, b, c, d, e = olah()
     e.backward()
     return a, b, c, d, e
+
+
+def central_difference(cost, p, h=1e-6):
+    """(cost(p + h) - cost(p - h)) / 2h with p.data moved and put back: the slope dC/dp, error O(h^2),
+    computed without backward. `cost()` recomputes the cost on floats from the current data."""
+    old = p.data
+    p.data = old + h
+    up = cost()
+    p.data = old - h
+    down = cost()
+    p.data = old
+    return (up - down) / (2 * h)
+
+
+def quadratic_cost(model, x, y):
+    """Nielsen's quadratic cost C = 1/2 sum_j (a_j - y_j)^2 of `model` at x, on floats."""
+    return 0.5 * sum((o.data - t) ** 2 for o, t in zip(model(x), y))

@@ -149,16 +149,8 @@ def test_a_networks_bp2_and_waypoint_paths_display_with_central_difference_numbe
     net.name_nodes()
     C.backward()
 
-    def central(p, h=1e-6):
-        def cost():
-            return 0.5 * sum((o.data - t) ** 2 for o, t in zip(model(x), y))
-        old = p.data
-        p.data = old + h
-        up = cost()
-        p.data = old - h
-        down = cost()
-        p.data = old
-        return (up - down) / (2 * h)
+    def central(p):
+        return _examples.central_difference(lambda: _examples.quadratic_cost(model, x, y), p)
 
     out = net.bp2(C, 3, 2)._repr_html_()
     assert out.count('class="pg-sw"') == 2  # one term per neuron of layer 4

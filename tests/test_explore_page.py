@@ -185,17 +185,8 @@ def test_network_page_lights_a_weights_paths_and_a_neurons_bp2_terms(browser, tm
     path = explore(model, x, y).save(str(tmp_path / "network.html"))
     page, requests, errors = browser.open(path)
 
-    def cost():
-        return 0.5 * sum((o.data - t) ** 2 for o, t in zip(model(x), y))
-
-    def central(p, h=1e-6):
-        old = p.data
-        p.data = old + h
-        up = cost()
-        p.data = old - h
-        down = cost()
-        p.data = old
-        return (up - down) / (2 * h)
+    def central(p):
+        return _examples.central_difference(lambda: _examples.quadratic_cost(model, x, y), p)
 
     w = model.layers[0].neurons[0].w[1]  # w^2_12: neuron 2 of layer 1 -> neuron 1 of layer 2
     click_line(page, "w2_1_2")

@@ -203,14 +203,20 @@ def per_sample_eager(make, leaves_values, samples):
     return total, grads
 
 
-def check_against_eager(make, params, samples):
+def vectorized_and_eager(make, params, samples):
+    """The graph make(params, data leaves) run vectorised over `samples`, and eager's sums sample by
+    sample: (output, parameter leaves, the vectorised tape, eager's summed output, eager's summed grads)."""
     ps = [Value(v) for v in params]
     xs = [Value(0.0, label=f"x{i}") for i in range(len(samples[0]))]
     out = make(ps, xs)
     vec = Tape(out).vectorize(xs)
     vec.forward(*np.array(samples).T)
     vec.backward()
-    total, grads = per_sample_eager(make, params, samples)
+    return (out, ps, vec) + per_sample_eager(make, params, samples)
+
+
+def check_against_eager(make, params, samples):
+    out, ps, vec, total, grads = vectorized_and_eager(make, params, samples)
     assert rel_close(out.data, total) and rel_close([p.grad for p in ps], grads)
     return vec
 
@@ -289,13 +295,7 @@ IEEE_GRAPHS = [
 
 @pytest.mark.parametrize("name, make, params, samples, expected", IEEE_GRAPHS, ids=[g[0] for g in IEEE_GRAPHS])
 def test_special_values_in_gradients_are_eagers(name, make, params, samples, expected):
-    ps = [Value(v) for v in params]
-    xs = [Value(0.0, label=f"x{i}") for i in range(len(samples[0]))]
-    out = make(ps, xs)
-    vec = Tape(out).vectorize(xs)
-    vec.forward(*np.array(samples).T)
-    vec.backward()
-    total, grads = per_sample_eager(make, params, samples)
+    out, ps, vec, total, grads = vectorized_and_eager(make, params, samples)
     assert ieee_close(grads, expected)  # the oracle says what IEEE arithmetic says, case by case
     assert ieee_close(out.data, total) and ieee_close([p.grad for p in ps], grads)
 
